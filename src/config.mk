@@ -1,0 +1,1 @@
+## (config area: files are added here as they land)

@@ -1,0 +1,1 @@
+## (mail area: files are added here as they land)

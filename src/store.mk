@@ -1,0 +1,1 @@
+## (store area: files are added here as they land)
