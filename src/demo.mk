@@ -1,0 +1,1 @@
+## (demo area: files are added here as they land)

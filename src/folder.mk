@@ -1,0 +1,1 @@
+## (folder area: files are added here as they land)
