@@ -1,1 +1,9 @@
-## (folder area: files are added here as they land)
+## Folder formats: message flags, mbox and Maildir readers and writers.
+libpetrel_a_SOURCES += \
+	src/msgflags.c src/msgflags.h \
+	src/mbox.c src/mbox.h
+
+check_PROGRAMS += tests/unit/test-mbox
+TESTS += tests/unit/test-mbox
+tests_unit_test_mbox_SOURCES = tests/unit/test-mbox.c tests/tap.h
+tests_unit_test_mbox_LDADD = $(PETREL_LIBS)
