@@ -1,1 +1,14 @@
-## (store area: files are added here as they land)
+## The archive (SQLite), the search language, and the command line.
+libpetrel_a_SOURCES += \
+	src/hash.c src/hash.h \
+	src/json.c src/json.h \
+	src/store.c src/store.h \
+	src/query.c src/query.h \
+	src/cli.c src/cli.h
+
+check_PROGRAMS += tests/unit/test-store tests/unit/test-query
+TESTS += tests/unit/test-store tests/unit/test-query
+tests_unit_test_store_SOURCES = tests/unit/test-store.c tests/tap.h
+tests_unit_test_store_LDADD = $(PETREL_LIBS)
+tests_unit_test_query_SOURCES = tests/unit/test-query.c tests/tap.h
+tests_unit_test_query_LDADD = $(PETREL_LIBS)

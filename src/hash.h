@@ -1,0 +1,15 @@
+/* hash.h - SHA-256 of message bytes (GnuTLS), as raw bytes and as hex. */
+#ifndef PETREL_HASH_H
+#define PETREL_HASH_H
+
+#include <stddef.h>
+
+#define SHA256_LEN 32
+#define SHA256_HEX_LEN 64
+
+/* Hashes n bytes into out; returns 0, or -1 if GnuTLS failed. */
+int sha256(const void *data, size_t n, unsigned char out[SHA256_LEN]);
+/* Writes 64 lowercase hex digits and a NUL into hex. */
+void hex_encode(const unsigned char *bytes, size_t n, char *hex);
+
+#endif

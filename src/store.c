@@ -1,0 +1,1104 @@
+/* store.c - the archive: one SQLite file holding raw messages, their index
+ * fields, flags, threads, the full-text index and the counters.
+ *
+ * Tables:
+ *   messages      one row per distinct message (by SHA-256): index fields
+ *   message_raw   the bytes, kept apart so index pages stay dense
+ *   message_accounts  which accounts brought which message
+ *   msgid_threads every Message-ID seen (own or referenced) -> thread id
+ *   pop3_uidls    per-account UIDLs already stored (for the fetch engine)
+ *   counters      totals per flag and per account, maintained by triggers
+ *   fts           FTS5 (contentless) over subject, from, to, body
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "envelope.h"
+#include "i18n.h"
+#include "json.h"
+#include "paths.h"
+#include "store.h"
+
+/* Statements used on hot paths, prepared once per connection. */
+enum stmt_id {
+	Q_FIND_SHA,
+	Q_THREAD_OF_MSGID,
+	Q_PUT_MSGID,
+	Q_MERGE_MSGIDS,
+	Q_MERGE_MESSAGES,
+	Q_THREAD_LATEST,
+	Q_THREAD_REDATE,
+	Q_NEXT_THREAD,
+	Q_INSERT_MESSAGE,
+	Q_INSERT_RAW,
+	Q_INSERT_FTS,
+	Q_ADD_ACCOUNT,
+	Q_COUNT
+};
+
+static const char *const stmt_sql[Q_COUNT] = {
+	[Q_FIND_SHA] = "SELECT id FROM messages WHERE sha256 = ?",
+	[Q_THREAD_OF_MSGID] = "SELECT thread_id FROM msgid_threads WHERE message_id = ?",
+	[Q_PUT_MSGID] = "INSERT OR IGNORE INTO msgid_threads VALUES (?, ?)",
+	[Q_MERGE_MSGIDS] = "UPDATE msgid_threads SET thread_id = ?1 WHERE thread_id = ?2",
+	[Q_MERGE_MESSAGES] = "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2",
+	[Q_THREAD_LATEST] = "SELECT max(date) FROM messages WHERE thread_id = ?",
+	[Q_THREAD_REDATE] = "UPDATE messages SET thread_date = ?2 WHERE thread_id = ?1 "
+		"AND thread_date != ?2",
+	[Q_NEXT_THREAD] = "UPDATE counters SET n = n + 1 WHERE name = 'thread_seq' RETURNING n",
+	[Q_INSERT_MESSAGE] = "INSERT INTO messages (sha256, date, date_tz, from_name, "
+		"from_addr, to_json, cc_json, subject, message_id, in_reply_to, refs, "
+		"size, has_attachment, flags, partial, thread_id, thread_date, added) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_INSERT_RAW] = "INSERT INTO message_raw (id, raw) VALUES (?, ?)",
+	[Q_INSERT_FTS] = "INSERT INTO fts (rowid, subject, sender, recipients, body) "
+		"VALUES (?, ?, ?, ?, ?)",
+	[Q_ADD_ACCOUNT] = "INSERT OR IGNORE INTO message_accounts VALUES (?, ?)",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	bool in_batch;
+	bool readonly;
+	sqlite3_stmt *stmts[Q_COUNT];
+};
+
+/* Schema, one entry per version: migrations[i] takes user_version i to i+1. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  sha256 BLOB NOT NULL UNIQUE,"
+	"  date INTEGER NOT NULL,"
+	"  date_tz INTEGER NOT NULL DEFAULT 0,"
+	"  from_name TEXT NOT NULL DEFAULT '',"
+	"  from_addr TEXT NOT NULL DEFAULT '',"
+	"  to_json TEXT NOT NULL DEFAULT '[]',"
+	"  cc_json TEXT NOT NULL DEFAULT '[]',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  message_id TEXT,"
+	"  in_reply_to TEXT,"
+	"  refs TEXT NOT NULL DEFAULT '',"
+	"  size INTEGER NOT NULL,"
+	"  has_attachment INTEGER NOT NULL DEFAULT 0,"
+	"  attachments_json TEXT NOT NULL DEFAULT '[]',"
+	"  flags INTEGER NOT NULL DEFAULT 0,"
+	"  partial INTEGER NOT NULL DEFAULT 0,"
+	"  thread_id INTEGER NOT NULL,"
+	"  thread_date INTEGER NOT NULL,"
+	"  added INTEGER NOT NULL"
+	");"
+	"CREATE INDEX messages_by_date ON messages(date, id);"
+	"CREATE INDEX messages_by_thread ON messages(thread_date, thread_id, date, id);"
+	"CREATE INDEX messages_thread_members ON messages(thread_id, date, id);"
+	"CREATE INDEX messages_by_message_id ON messages(message_id);"
+	"CREATE INDEX messages_by_size ON messages(size);"
+	"CREATE TABLE message_raw (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);"
+	"CREATE TABLE message_accounts ("
+	"  message INTEGER NOT NULL, account TEXT NOT NULL,"
+	"  PRIMARY KEY (account, message)) WITHOUT ROWID;"
+	"CREATE INDEX message_accounts_by_message ON message_accounts(message);"
+	"CREATE TABLE msgid_threads ("
+	"  message_id TEXT PRIMARY KEY, thread_id INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX msgid_threads_by_thread ON msgid_threads(thread_id);"
+	"CREATE TABLE pop3_uidls ("
+	"  account TEXT NOT NULL, uidl BLOB NOT NULL, message INTEGER,"
+	"  fetched INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (account, uidl)) WITHOUT ROWID;"
+	"CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO counters VALUES ('total',0),('unread',0),('flagged',0),"
+	"  ('answered',0),('draft',0),('trashed',0),('partial',0),('thread_seq',0);"
+	"CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN"
+	"  UPDATE counters SET n = n + CASE name"
+	"    WHEN 'total' THEN 1"
+	"    WHEN 'unread' THEN (new.flags & 1) = 0"
+	"    WHEN 'answered' THEN (new.flags & 2) != 0"
+	"    WHEN 'flagged' THEN (new.flags & 4) != 0"
+	"    WHEN 'draft' THEN (new.flags & 8) != 0"
+	"    WHEN 'trashed' THEN (new.flags & 16) != 0"
+	"    WHEN 'partial' THEN new.partial != 0 ELSE 0 END;"
+	"END;"
+	"CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN"
+	"  UPDATE counters SET n = n - CASE name"
+	"    WHEN 'total' THEN 1"
+	"    WHEN 'unread' THEN (old.flags & 1) = 0"
+	"    WHEN 'answered' THEN (old.flags & 2) != 0"
+	"    WHEN 'flagged' THEN (old.flags & 4) != 0"
+	"    WHEN 'draft' THEN (old.flags & 8) != 0"
+	"    WHEN 'trashed' THEN (old.flags & 16) != 0"
+	"    WHEN 'partial' THEN old.partial != 0 ELSE 0 END;"
+	"END;"
+	"CREATE TRIGGER messages_count_update AFTER UPDATE OF flags, partial ON messages BEGIN"
+	"  UPDATE counters SET n = n + CASE name"
+	"    WHEN 'unread' THEN ((new.flags & 1) = 0) - ((old.flags & 1) = 0)"
+	"    WHEN 'answered' THEN ((new.flags & 2) != 0) - ((old.flags & 2) != 0)"
+	"    WHEN 'flagged' THEN ((new.flags & 4) != 0) - ((old.flags & 4) != 0)"
+	"    WHEN 'draft' THEN ((new.flags & 8) != 0) - ((old.flags & 8) != 0)"
+	"    WHEN 'trashed' THEN ((new.flags & 16) != 0) - ((old.flags & 16) != 0)"
+	"    WHEN 'partial' THEN (new.partial != 0) - (old.partial != 0)"
+	"    ELSE 0 END;"
+	"END;"
+	"CREATE TRIGGER accounts_count_insert AFTER INSERT ON message_accounts BEGIN"
+	"  INSERT INTO counters VALUES ('account:' || new.account, 1)"
+	"    ON CONFLICT(name) DO UPDATE SET n = n + 1;"
+	"END;"
+	"CREATE TRIGGER accounts_count_delete AFTER DELETE ON message_accounts BEGIN"
+	"  UPDATE counters SET n = n - 1 WHERE name = 'account:' || old.account;"
+	"END;"
+	"CREATE VIRTUAL TABLE fts USING fts5(subject, sender, recipients, body,"
+	"  content='', tokenize='unicode61 remove_diacritics 2');",
+};
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+static int db_error(struct store *st, struct error **err, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+
+	if (code == SQLITE_FULL || code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_FSYNC)
+		return error_set(err, ERR_IO, _("archive %s: %s failed: %s (is the disk full?)"),
+				 st->path, what, sqlite3_errmsg(st->db));
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		return error_set(err, ERR_TEMP, _("archive %s is busy (%s); try again"),
+				 st->path, what);
+	return error_set(err, ERR_STORE, _("archive %s: %s failed: %s"), st->path, what,
+			 sqlite3_errmsg(st->db));
+}
+
+static int exec_sql(struct store *st, const char *sql, struct error **err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error_set(err, ERR_STORE, _("archive %s: %s"), st->path,
+			  msg != NULL ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		   struct error **err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	return 0;
+}
+
+static int64_t query_int(struct store *st, const char *sql, int64_t dflt)
+{
+	sqlite3_stmt *s;
+	int64_t v = dflt;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return dflt;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(struct store *st, struct error **err)
+{
+	int64_t version = query_int(st, "PRAGMA user_version", -1);
+
+	if (version < 0)
+		return db_error(st, err, "reading the schema version");
+	if (version > STORE_SCHEMA_VERSION)
+		return error_set(err, ERR_STORE,
+				 _("archive %s has schema version %lld, newer than this "
+				   "Petrel understands (%d); upgrade Petrel"),
+				 st->path, (long long)version, STORE_SCHEMA_VERSION);
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (st->readonly)
+		return error_set(err, ERR_STORE,
+				 _("archive %s needs a schema upgrade; open it once read-write"),
+				 st->path);
+	if (exec_sql(st, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	version = query_int(st, "PRAGMA user_version", -1);
+	for (; version >= 0 && version < STORE_SCHEMA_VERSION; version++) {
+		char pragma[64];
+
+		if (exec_sql(st, migrations[version], err) != 0)
+			goto fail;
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %lld",
+			 (long long)version + 1);
+		if (exec_sql(st, pragma, err) != 0)
+			goto fail;
+	}
+	return exec_sql(st, "COMMIT", err);
+fail:
+	exec_sql(st, "ROLLBACK", NULL);
+	error_prefix(err, _("upgrading the archive schema"));
+	return -1;
+}
+
+int store_open(struct store **stp, const char *path, unsigned flags, struct error **err)
+{
+	struct store *st;
+	struct stat sb;
+	int oflags;
+
+	*stp = NULL;
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT || !(flags & STORE_CREATE))
+			return error_set_errno(err, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, errno,
+					       _("cannot open archive %s"), path);
+		char *dir = path_dirname(path);
+		int rc = path_mkdirs(dir, 0700, err);
+
+		free(dir);
+		if (rc != 0)
+			return -1;
+		/* Create the file ourselves so it is 0600 whatever the umask;
+		 * SQLite gives the -wal and -shm files the same mode. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd < 0 && errno != EEXIST)
+			return error_set_errno(err, ERR_IO, errno, _("cannot create archive %s"), path);
+		if (fd >= 0)
+			close(fd);
+	} else if (S_ISDIR(sb.st_mode)) {
+		return error_set(err, ERR_IO, _("archive %s is a directory, not a file"), path);
+	}
+
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->readonly = (flags & STORE_READONLY) != 0;
+	oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error_set(err, ERR_STORE, _("cannot open archive %s: %s"), path,
+			  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(&st);
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 10000);
+	/* A file that is not SQLite fails on the first read. */
+	if (query_int(st, "SELECT count(*) FROM sqlite_master", -1) < 0) {
+		error_set(err, ERR_STORE, _("%s is not a Petrel archive (not an SQLite "
+					   "database): %s"), path, sqlite3_errmsg(st->db));
+		store_close(&st);
+		return -1;
+	}
+	if (!st->readonly &&
+	    (exec_sql(st, "PRAGMA journal_mode = WAL", err) != 0 ||
+	     exec_sql(st, "PRAGMA synchronous = FULL", err) != 0)) {
+		store_close(&st);
+		return -1;
+	}
+	if (exec_sql(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;"
+		     "PRAGMA temp_store = MEMORY", err) != 0 ||
+	    migrate(st, err) != 0) {
+		store_close(&st);
+		return -1;
+	}
+	*stp = st;
+	return 0;
+}
+
+void store_close(struct store **stp)
+{
+	struct store *st = *stp;
+
+	if (st == NULL)
+		return;
+	if (st->in_batch)
+		store_rollback(st);
+	for (size_t i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+	*stp = NULL;
+}
+
+int store_begin(struct store *st, struct error **err)
+{
+	if (st->in_batch)
+		return 0;
+	/* IMMEDIATE takes the write lock now, so a busy archive waits here
+	 * (busy timeout) instead of failing halfway through a batch. */
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(st, err, _("starting a transaction"));
+	st->in_batch = true;
+	return 0;
+}
+
+int store_commit(struct store *st, struct error **err)
+{
+	if (!st->in_batch)
+		return 0;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(st, err, _("committing"));
+		store_rollback(st);
+		return -1;
+	}
+	st->in_batch = false;
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->in_batch)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_batch = false;
+}
+
+/* ---- inserting ---- */
+
+static void addresses_json(struct buf *b, const struct address_list *l)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < l->n; i++) {
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"name\":");
+		json_cstr(b, l->v[i].name);
+		buf_puts(b, ",\"address\":");
+		json_cstr(b, l->v[i].addr);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
+static void addresses_text(struct buf *b, const struct address_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].name != NULL) {
+			buf_puts(b, l->v[i].name);
+			buf_putc(b, ' ');
+		}
+		buf_puts(b, l->v[i].addr);
+		buf_putc(b, ' ');
+	}
+}
+
+/* Binds text, or NULL for a NULL pointer. */
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* The cached statement id, reset and with its bindings cleared. */
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id, struct error **err)
+{
+	sqlite3_stmt *s = st->stmts[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmts[id], NULL) != SQLITE_OK) {
+			db_error(st, err, "prepare");
+			return NULL;
+		}
+		return st->stmts[id];
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Steps a cached statement to completion; a row counts as done. */
+static int run(struct store *st, sqlite3_stmt *s, struct error **err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, err, what);
+	return 0;
+}
+
+static int step_done(struct store *st, sqlite3_stmt *s, struct error **err,
+		     const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(st, err, what);
+	return 0;
+}
+
+/* The thread a Message-ID is recorded under, 0 if none, -1 on error. */
+static int64_t thread_of(struct store *st, const char *msgid, struct error **err)
+{
+	sqlite3_stmt *s = stmt(st, Q_THREAD_OF_MSGID, err);
+	int64_t t = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		t = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		t = db_error(st, err, _("finding a thread"));
+	sqlite3_reset(s);
+	return t;
+}
+
+static int exec_ids(struct store *st, enum stmt_id id, int64_t a, int64_t b,
+		    struct error **err)
+{
+	sqlite3_stmt *s = stmt(st, id, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	return run(st, s, err, _("threading a message"));
+}
+
+/* Finds the thread of a message from the Message-IDs it names (its own,
+ * In-Reply-To and References), merging the threads it shows belong
+ * together into the oldest of them, and records every one of those ids
+ * under the result.  Also returns the thread's latest date. */
+static int assign_thread(struct store *st, const struct envelope *env, int64_t date,
+			 int64_t *thread_out, int64_t *latest_out, struct error **err)
+{
+	const char **ids = xcalloc(env->nreferences + 2, sizeof *ids);
+	size_t nids = 0;
+	int64_t thread = 0, latest = date;
+	sqlite3_stmt *s;
+	int rc = -1;
+
+	if (env->message_id != NULL)
+		ids[nids++] = env->message_id;
+	if (env->in_reply_to != NULL)
+		ids[nids++] = env->in_reply_to;
+	for (size_t i = 0; i < env->nreferences; i++)
+		ids[nids++] = env->references[i];
+
+	for (size_t i = 0; i < nids; i++) {
+		int64_t t = thread_of(st, ids[i], err);
+
+		if (t < 0)
+			goto out;
+		if (t != 0 && (thread == 0 || t < thread))
+			thread = t;
+	}
+	if (thread == 0) {
+		if ((s = stmt(st, Q_NEXT_THREAD, err)) == NULL)
+			goto out;
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			db_error(st, err, _("numbering a thread"));
+			goto out;
+		}
+		thread = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	for (size_t i = 0; i < nids; i++) {
+		int64_t t = thread_of(st, ids[i], err);
+
+		if (t < 0)
+			goto out;
+		if (t == thread)
+			continue;
+		if (t != 0) {
+			if (exec_ids(st, Q_MERGE_MSGIDS, thread, t, err) != 0 ||
+			    exec_ids(st, Q_MERGE_MESSAGES, thread, t, err) != 0)
+				goto out;
+			continue;
+		}
+		if ((s = stmt(st, Q_PUT_MSGID, err)) == NULL)
+			goto out;
+		sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, thread);
+		if (run(st, s, err, _("threading a message")) != 0)
+			goto out;
+	}
+	/* Every member sorts by the thread's latest message. */
+	if ((s = stmt(st, Q_THREAD_LATEST, err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, thread);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    sqlite3_column_int64(s, 0) > latest)
+		latest = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (exec_ids(st, Q_THREAD_REDATE, thread, latest, err) != 0)
+		goto out;
+	*thread_out = thread;
+	*latest_out = latest;
+	rc = 0;
+out:
+	free(ids);
+	return rc;
+}
+
+static int add_account(struct store *st, int64_t id, const char *account,
+		       struct error **err)
+{
+	sqlite3_stmt *s;
+
+	if (account == NULL)
+		return 0;
+	if ((s = stmt(st, Q_ADD_ACCOUNT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, account, -1, SQLITE_STATIC);
+	return run(st, s, err, _("recording the account"));
+}
+
+static int insert_message(struct store *st, const struct store_new *msg,
+			  const unsigned char *digest, int64_t *id_out,
+			  struct error **err)
+{
+	struct envelope env;
+	struct buf to = BUF_INIT, cc = BUF_INIT, refs = BUF_INIT, rcpt = BUF_INIT,
+		   sender = BUF_INIT;
+	sqlite3_stmt *s;
+	int64_t id, thread, latest;
+	int rc = -1;
+
+	envelope_parse(&env, msg->raw, msg->len);
+	if (env.date == 0)
+		env.date = msg->fallback_date;
+	addresses_json(&to, &env.to);
+	addresses_json(&cc, &env.cc);
+	addresses_text(&rcpt, &env.to);
+	addresses_text(&rcpt, &env.cc);
+	addresses_text(&sender, &env.from);
+	for (size_t i = 0; i < env.nreferences; i++) {
+		if (i > 0)
+			buf_putc(&refs, ' ');
+		buf_puts(&refs, env.references[i]);
+	}
+
+	if (assign_thread(st, &env, env.date, &thread, &latest, err) != 0)
+		goto out;
+	if ((s = stmt(st, Q_INSERT_MESSAGE, err)) == NULL)
+		goto out;
+	sqlite3_bind_blob(s, 1, digest, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, env.date);
+	sqlite3_bind_int(s, 3, env.date_tz);
+	bind_text(s, 4, env.from.n > 0 && env.from.v[0].name ? env.from.v[0].name : "");
+	bind_text(s, 5, env.from.n > 0 ? env.from.v[0].addr : "");
+	bind_text(s, 6, buf_cstr(&to));
+	bind_text(s, 7, buf_cstr(&cc));
+	bind_text(s, 8, env.subject);
+	bind_text(s, 9, env.message_id);
+	bind_text(s, 10, env.in_reply_to);
+	bind_text(s, 11, buf_cstr(&refs));
+	sqlite3_bind_int64(s, 12, (int64_t)msg->len);
+	sqlite3_bind_int(s, 13, env.has_attachment);
+	sqlite3_bind_int(s, 14, (int)msg->flags);
+	sqlite3_bind_int(s, 15, msg->partial);
+	sqlite3_bind_int64(s, 16, thread);
+	sqlite3_bind_int64(s, 17, latest);
+	sqlite3_bind_int64(s, 18, (int64_t)time(NULL));
+	if (run(st, s, err, _("storing a message")) != 0)
+		goto out;
+	id = sqlite3_last_insert_rowid(st->db);
+
+	if ((s = stmt(st, Q_INSERT_RAW, err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob64(s, 2, msg->raw, msg->len, SQLITE_STATIC);
+	if (run(st, s, err, _("storing a message")) != 0)
+		goto out;
+
+	if ((s = stmt(st, Q_INSERT_FTS, err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, env.subject);
+	bind_text(s, 3, buf_cstr(&sender));
+	bind_text(s, 4, buf_cstr(&rcpt));
+	bind_text(s, 5, "");
+	if (run(st, s, err, _("indexing a message")) != 0)
+		goto out;
+	if (add_account(st, id, msg->account, err) != 0)
+		goto out;
+	*id_out = id;
+	rc = 0;
+out:
+	envelope_free(&env);
+	buf_free(&to);
+	buf_free(&cc);
+	buf_free(&refs);
+	buf_free(&rcpt);
+	buf_free(&sender);
+	return rc;
+}
+
+int store_add(struct store *st, const struct store_new *msg, int64_t *id_out,
+	      struct error **err)
+{
+	unsigned char digest[SHA256_LEN];
+	sqlite3_stmt *s;
+	bool own_txn = !st->in_batch;
+	int64_t id = 0;
+	int result, rc;
+
+	if (st->readonly)
+		return error_set(err, ERR_INTERNAL, "store_add on a read-only archive");
+	if (sha256(msg->raw, msg->len, digest) != 0)
+		return error_set(err, ERR_INTERNAL, _("SHA-256 computation failed"));
+	if (own_txn && store_begin(st, err) != 0)
+		return -1;
+	if ((s = stmt(st, Q_FIND_SHA, err)) == NULL)
+		goto fail;
+	sqlite3_bind_blob(s, 1, digest, SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_error(st, err, _("looking up a message"));
+		goto fail;
+	}
+
+	if (id != 0) {
+		if (add_account(st, id, msg->account, err) != 0)
+			goto fail;
+		result = STORE_DUPLICATE;
+	} else {
+		if (insert_message(st, msg, digest, &id, err) != 0)
+			goto fail;
+		result = STORE_ADDED;
+	}
+	if (own_txn && store_commit(st, err) != 0)
+		return -1;
+	if (id_out != NULL)
+		*id_out = id;
+	return result;
+fail:
+	if (own_txn)
+		store_rollback(st);
+	return -1;
+}
+
+/* ---- reading ---- */
+
+#define ROW_COLUMNS "m.id, m.date, m.size, m.thread_id, m.flags, m.has_attachment, " \
+	"m.partial, m.from_name, m.from_addr, m.subject, m.message_id, m.to_json, " \
+	"m.cc_json, m.attachments_json, m.sha256"
+
+static char *column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+static void row_from_stmt(sqlite3_stmt *s, struct store_row *r)
+{
+	const void *digest;
+
+	r->id = sqlite3_column_int64(s, 0);
+	r->date = sqlite3_column_int64(s, 1);
+	r->size = sqlite3_column_int64(s, 2);
+	r->thread_id = sqlite3_column_int64(s, 3);
+	r->flags = (unsigned)sqlite3_column_int(s, 4);
+	r->has_attachment = sqlite3_column_int(s, 5) != 0;
+	r->partial = sqlite3_column_int(s, 6) != 0;
+	r->from_name = column_dup(s, 7);
+	r->from_addr = column_dup(s, 8);
+	r->subject = column_dup(s, 9);
+	r->message_id = column_dup(s, 10);
+	r->to_json = column_dup(s, 11);
+	r->cc_json = column_dup(s, 12);
+	r->attachments_json = column_dup(s, 13);
+	digest = sqlite3_column_blob(s, 14);
+	if (digest != NULL && sqlite3_column_bytes(s, 14) == SHA256_LEN)
+		hex_encode(digest, SHA256_LEN, r->sha256);
+	else
+		r->sha256[0] = '\0';
+}
+
+void store_row_clear(struct store_row *r)
+{
+	free(r->from_name);
+	free(r->from_addr);
+	free(r->subject);
+	free(r->message_id);
+	free(r->to_json);
+	free(r->cc_json);
+	free(r->attachments_json);
+	memset(r, 0, sizeof *r);
+}
+
+void store_rows_free(struct store_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_row_clear(&rows[i]);
+	free(rows);
+}
+
+static int collect_rows(struct store *st, sqlite3_stmt *s, size_t limit, bool reverse,
+			struct store_row **rows_out, size_t *n_out, struct error **err)
+{
+	struct store_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < limit) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		row_from_stmt(s, &rows[n++]);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_error(st, err, _("reading the index"));
+		sqlite3_finalize(s);
+		store_rows_free(rows, n);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	if (reverse) {
+		for (size_t i = 0; i < n / 2; i++) {
+			struct store_row t = rows[i];
+
+			rows[i] = rows[n - 1 - i];
+			rows[n - 1 - i] = t;
+		}
+	}
+	*rows_out = rows;
+	*n_out = n;
+	return 0;
+}
+
+int store_window(struct store *st, enum store_order order, int64_t anchor,
+		 bool forward, bool include_trashed, size_t n,
+		 struct store_row **rows, size_t *nrows, struct error **err)
+{
+	/* Keyset paging over the covering indexes: a row-value comparison
+	 * with the anchor's key, never OFFSET. */
+	static const char *const keys[] = {
+		[STORE_ORDER_DATE] = "m.date, m.id",
+		[STORE_ORDER_THREAD] = "m.thread_date, m.thread_id, m.date, m.id",
+	};
+	static const char *const desc[] = {
+		[STORE_ORDER_DATE] = "m.date DESC, m.id DESC",
+		[STORE_ORDER_THREAD] = "m.thread_date DESC, m.thread_id DESC, m.date DESC, m.id DESC",
+	};
+	static const char *const anchor_keys[] = {
+		[STORE_ORDER_DATE] = "a.date, a.id",
+		[STORE_ORDER_THREAD] = "a.thread_date, a.thread_id, a.date, a.id",
+	};
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	buf_printf(&sql, "SELECT " ROW_COLUMNS " FROM messages m");
+	if (anchor != 0)
+		buf_printf(&sql, ", (SELECT * FROM messages WHERE id = %lld) a WHERE (%s) %s (%s)",
+			   (long long)anchor, keys[order], forward ? ">" : "<",
+			   anchor_keys[order]);
+	else
+		buf_puts(&sql, " WHERE 1");
+	if (!include_trashed)
+		buf_puts(&sql, " AND (m.flags & 16) = 0");
+	buf_printf(&sql, " ORDER BY %s LIMIT %zu", forward ? keys[order] : desc[order], n);
+	rc = prepare(st, buf_cstr(&sql), &s, err);
+	buf_free(&sql);
+	if (rc != 0)
+		return -1;
+	return collect_rows(st, s, n, !forward, rows, nrows, err);
+}
+
+int store_thread_members(struct store *st, int64_t id, struct store_row **rows,
+			 size_t *nrows, struct error **err)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "SELECT " ROW_COLUMNS " FROM messages m WHERE m.thread_id = "
+		    "(SELECT thread_id FROM messages WHERE id = ?) ORDER BY m.date, m.id",
+		    &s, err))
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return collect_rows(st, s, SIZE_MAX, false, rows, nrows, err);
+}
+
+int store_counts(struct store *st, struct store_counts *c, struct error **err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (prepare(st, "SELECT name, n FROM counters WHERE name NOT LIKE 'account:%'", &s, err))
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		int64_t v = sqlite3_column_int64(s, 1);
+
+		if (strcmp(name, "total") == 0) c->total = v;
+		else if (strcmp(name, "unread") == 0) c->unread = v;
+		else if (strcmp(name, "flagged") == 0) c->flagged = v;
+		else if (strcmp(name, "answered") == 0) c->answered = v;
+		else if (strcmp(name, "draft") == 0) c->draft = v;
+		else if (strcmp(name, "trashed") == 0) c->trashed = v;
+		else if (strcmp(name, "partial") == 0) c->partial = v;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, err, _("reading counters"));
+	return 0;
+}
+
+int store_account_count(struct store *st, const char *account, int64_t *n,
+			struct error **err)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "SELECT n FROM counters WHERE name = 'account:' || ?", &s, err))
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	*n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_get_row(struct store *st, int64_t id, struct store_row *row,
+		  struct error **err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prepare(st, "SELECT " ROW_COLUMNS " FROM messages m WHERE m.id = ?", &s, err))
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		row_from_stmt(s, row);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return error_set(err, ERR_NOTFOUND, _("no message %lld in archive %s"),
+				 (long long)id, st->path);
+	return db_error(st, err, _("reading a message"));
+}
+
+int store_resolve_id(struct store *st, const char *spec, int64_t *id,
+		     struct error **err)
+{
+	uint64_t v;
+	sqlite3_stmt *s;
+	char *mid;
+	size_t n = strlen(spec);
+	int rc;
+
+	if (str_to_u64(spec, &v) && v > 0 && v <= INT64_MAX) {
+		struct store_row row = { 0 };
+
+		if (store_get_row(st, (int64_t)v, &row, err) != 0)
+			return -1;
+		store_row_clear(&row);
+		*id = (int64_t)v;
+		return 0;
+	}
+	if (n >= 2 && spec[0] == '<' && spec[n - 1] == '>')
+		mid = xstrndup(spec + 1, n - 2);
+	else
+		mid = xstrdup(spec);
+	if (prepare(st, "SELECT id FROM messages WHERE message_id = ? ORDER BY id LIMIT 1",
+		    &s, err)) {
+		free(mid);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, mid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		error_set(err, ERR_NOTFOUND, _("no message with id or Message-ID \"%s\" in archive %s"),
+			  spec, st->path);
+	free(mid);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_get_raw(struct store *st, int64_t id, char **data, size_t *len,
+		  struct error **err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prepare(st, "SELECT raw FROM message_raw WHERE id = ?", &s, err))
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+		const void *p = sqlite3_column_blob(s, 0);
+
+		*data = xmalloc(n + 1);
+		if (n > 0)
+			memcpy(*data, p, n);
+		(*data)[n] = '\0';
+		*len = n;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return error_set(err, ERR_NOTFOUND, _("no message %lld in archive %s"),
+				 (long long)id, st->path);
+	return db_error(st, err, _("reading a message"));
+}
+
+int store_set_flags(struct store *st, int64_t id, unsigned set, unsigned clear,
+		    struct error **err)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "UPDATE messages SET flags = (flags | ?2) & ~?3 WHERE id = ?1", &s, err))
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, (int)set);
+	sqlite3_bind_int(s, 3, (int)clear);
+	if (step_done(st, s, err, _("changing flags")))
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return error_set(err, ERR_NOTFOUND, _("no message %lld in archive %s"),
+				 (long long)id, st->path);
+	return 0;
+}
+
+/* ---- queries ---- */
+
+struct store_cursor {
+	struct store *st;
+	sqlite3_stmt *stmt;
+};
+
+int store_query_open(struct store *st, const char *sql_where,
+		     const char *const *params, size_t nparams,
+		     enum store_order order, struct store_cursor **cur,
+		     struct error **err)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	buf_printf(&sql, "SELECT " ROW_COLUMNS " FROM messages m WHERE %s ORDER BY %s",
+		   sql_where, order == STORE_ORDER_THREAD ?
+		   "m.thread_date, m.thread_id, m.date, m.id" : "m.date, m.id");
+	rc = prepare(st, buf_cstr(&sql), &s, err);
+	buf_free(&sql);
+	if (rc != 0)
+		return -1;
+	for (size_t i = 0; i < nparams; i++)
+		sqlite3_bind_text(s, (int)i + 1, params[i], -1, SQLITE_TRANSIENT);
+	*cur = xcalloc(1, sizeof **cur);
+	(*cur)->st = st;
+	(*cur)->stmt = s;
+	return 0;
+}
+
+int store_query_next(struct store_cursor *cur, struct store_row *row,
+		     struct error **err)
+{
+	int rc = sqlite3_step(cur->stmt);
+
+	if (rc == SQLITE_ROW) {
+		row_from_stmt(cur->stmt, row);
+		return 1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* A malformed FTS expression shows up here. */
+	if ((rc & 0xff) == SQLITE_ERROR)
+		return error_set(err, ERR_USAGE, _("search failed: %s"),
+				 sqlite3_errmsg(cur->st->db));
+	return db_error(cur->st, err, _("searching"));
+}
+
+void store_query_close(struct store_cursor **cur)
+{
+	if (*cur == NULL)
+		return;
+	sqlite3_finalize((*cur)->stmt);
+	free(*cur);
+	*cur = NULL;
+}
+
+/* ---- checking ---- */
+
+int store_check(struct store *st, int64_t *checked, int64_t *bad, char **report,
+		struct error **err)
+{
+	struct buf out = BUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	*checked = 0;
+	*bad = 0;
+	if (prepare(st, "PRAGMA integrity_check", &s, err))
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(s, 0);
+
+		if (line != NULL && strcmp(line, "ok") != 0)
+			buf_printf(&out, "sqlite: %s\n", line);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		buf_free(&out);
+		return db_error(st, err, _("the integrity check"));
+	}
+	if (prepare(st, "SELECT m.id, m.sha256, r.raw, m.size FROM messages m "
+		    "LEFT JOIN message_raw r ON r.id = m.id ORDER BY m.id", &s, err)) {
+		buf_free(&out);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		const void *want = sqlite3_column_blob(s, 1);
+		const void *raw = sqlite3_column_blob(s, 2);
+		size_t n = (size_t)sqlite3_column_bytes(s, 2);
+		unsigned char got[SHA256_LEN];
+
+		(*checked)++;
+		if (sqlite3_column_type(s, 2) == SQLITE_NULL) {
+			buf_printf(&out, _("message %lld: its bytes are missing\n"), (long long)id);
+			(*bad)++;
+			continue;
+		}
+		if (sha256(raw != NULL ? raw : "", n, got) != 0 || want == NULL ||
+		    sqlite3_column_bytes(s, 1) != SHA256_LEN ||
+		    memcmp(got, want, SHA256_LEN) != 0) {
+			buf_printf(&out, _("message %lld: SHA-256 does not match its bytes\n"),
+				   (long long)id);
+			(*bad)++;
+		} else if ((int64_t)n != sqlite3_column_int64(s, 3)) {
+			buf_printf(&out, _("message %lld: size differs from its bytes\n"),
+				   (long long)id);
+			(*bad)++;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		buf_free(&out);
+		return db_error(st, err, _("the integrity check"));
+	}
+	*report = buf_steal(&out, NULL);
+	return 0;
+}

@@ -1,0 +1,141 @@
+/* store.h - the archive: one SQLite file (WAL) holding every message's raw
+ * bytes, its SHA-256, the parsed index fields, flags, thread ids, the
+ * full-text index, per-account POP3 UIDLs and the counters the TUI shows.
+ *
+ * Writers (fetch, import) add messages in batches: store_begin(), any
+ * number of store_add(), store_commit().  A commit is durable (synchronous
+ * = FULL) before it returns.  Readers in other processes see committed
+ * batches at once; a reader and a writer never block each other for long
+ * (WAL, busy timeout).
+ *
+ * Index queries are keyset queries over covering indexes, so reading one
+ * screen of rows costs the same on a thousand or a million messages. */
+#ifndef PETREL_STORE_H
+#define PETREL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "hash.h"
+#include "msgflags.h"
+
+struct store;
+
+enum store_open_flags {
+	STORE_READONLY = 1,	/* never writes; fails if the file is missing */
+	STORE_CREATE = 2,	/* create the file (0600) and directories if missing */
+};
+
+/* The schema version this code writes; older archives are migrated on open. */
+#define STORE_SCHEMA_VERSION 1
+
+int store_open(struct store **st, const char *path, unsigned flags, struct error **err);
+void store_close(struct store **st);
+const char *store_path(const struct store *st);
+
+/* Batches.  store_add() outside a batch runs in its own transaction. */
+int store_begin(struct store *st, struct error **err);
+int store_commit(struct store *st, struct error **err);
+void store_rollback(struct store *st);
+
+struct store_new {
+	const char *raw;	/* the message bytes, stored exactly */
+	size_t len;
+	unsigned flags;		/* MSG_* from msgflags.h */
+	const char *account;	/* account that brought it, or NULL (import) */
+	int64_t fallback_date;	/* used when the Date: header is missing/bad */
+	bool partial;		/* headers only (POP3 TOP); body to come */
+};
+
+enum store_add_result { STORE_ADDED = 1, STORE_DUPLICATE = 2 };
+
+/* Adds one message.  Same bytes (SHA-256) as a stored message: nothing new
+ * is stored, the account is recorded as having it too, and the result is
+ * STORE_DUPLICATE.  Returns STORE_ADDED / STORE_DUPLICATE, or -1. */
+int store_add(struct store *st, const struct store_new *msg, int64_t *id,
+	      struct error **err);
+
+/* One row of the index, as the TUI and `petrel search` show it. */
+struct store_row {
+	int64_t id;
+	int64_t date;
+	int64_t size;
+	int64_t thread_id;
+	unsigned flags;
+	bool has_attachment;
+	bool partial;
+	char *from_name;	/* may be "" */
+	char *from_addr;	/* may be "" */
+	char *subject;
+	char *message_id;	/* may be NULL */
+	char *to_json;		/* JSON array of {"name","address"} */
+	char *cc_json;
+	char *attachments_json;	/* JSON array of file names */
+	char sha256[SHA256_HEX_LEN + 1];
+};
+
+void store_row_clear(struct store_row *row);
+void store_rows_free(struct store_row *rows, size_t n);
+
+enum store_order {
+	STORE_ORDER_DATE,	/* by date, then id */
+	STORE_ORDER_THREAD,	/* threads by latest activity, members by date */
+};
+
+/* Up to n rows strictly after (forward) or before (backward) the message
+ * anchor in the given order, returned in display order.  anchor 0 means
+ * "before the first" for forward and "after the last" for backward.
+ * Trashed messages are skipped unless include_trashed. */
+int store_window(struct store *st, enum store_order order, int64_t anchor,
+		 bool forward, bool include_trashed, size_t n,
+		 struct store_row **rows, size_t *nrows, struct error **err);
+
+/* Every message of the thread of message id, by date. */
+int store_thread_members(struct store *st, int64_t id, struct store_row **rows,
+			 size_t *nrows, struct error **err);
+
+struct store_counts {
+	int64_t total, unread, flagged, answered, draft, trashed, partial;
+};
+/* Counters kept up to date by triggers: O(1) whatever the archive size. */
+int store_counts(struct store *st, struct store_counts *c, struct error **err);
+/* Messages brought by the account (O(1) as well). */
+int store_account_count(struct store *st, const char *account, int64_t *n,
+			struct error **err);
+
+/* One message by id. */
+int store_get_row(struct store *st, int64_t id, struct store_row *row,
+		  struct error **err);
+/* "123" or "<message-id>" (brackets optional) to an archive id; ERR_NOTFOUND
+ * when there is none. */
+int store_resolve_id(struct store *st, const char *spec, int64_t *id,
+		     struct error **err);
+/* The raw bytes of a message (allocated). */
+int store_get_raw(struct store *st, int64_t id, char **data, size_t *len,
+		  struct error **err);
+
+/* Sets and clears flag bits. */
+int store_set_flags(struct store *st, int64_t id, unsigned set, unsigned clear,
+		    struct error **err);
+
+/* A search: sql_where is a condition over table alias m (from query.c),
+ * with text parameters bound in order. */
+struct store_cursor;
+int store_query_open(struct store *st, const char *sql_where,
+		     const char *const *params, size_t nparams,
+		     enum store_order order, struct store_cursor **cur,
+		     struct error **err);
+/* 1 with a row, 0 at the end, -1 on error. */
+int store_query_next(struct store_cursor *cur, struct store_row *row,
+		     struct error **err);
+void store_query_close(struct store_cursor **cur);
+
+/* `petrel check`: SQLite's integrity check plus every message's SHA-256.
+ * bad counts the messages whose bytes no longer match; problems are
+ * described one per line in *report (allocated, "" when all is well). */
+int store_check(struct store *st, int64_t *checked, int64_t *bad,
+		char **report, struct error **err);
+
+#endif

@@ -1,0 +1,216 @@
+/* test-query.c - the search language against a real archive: every field,
+ * ranges, negation, combinations, and the errors for bad values. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "query.h"
+#include "store.h"
+#include "util.h"
+#include "../tap.h"
+
+static struct store *st;
+static time_t now;
+
+struct fixture {
+	const char *from, *to, *subject, *date, *body, *extra;
+	unsigned flags;
+	const char *account;
+	size_t pad;	/* extra body bytes, for size: */
+};
+
+/* Ids are 1..N in this order. */
+static const struct fixture msgs[] = {
+	{ "Jane Doe <jane@example.org>", "bob@example.org", "Quarterly report",
+	  "Mon, 15 Jan 2024 10:00:00 +0000", "the numbers are in", "", 0, "home", 0 },
+	{ "Bob <bob@example.org>", "jane@example.org", "Re: Quarterly report",
+	  "Tue, 20 Feb 2024 10:00:00 +0000", "thanks", "", 1, "home", 0 },
+	{ "=?utf-8?q?Ren=C3=A9e_Fran=C3=A7ois?= <renee@example.fr>", "jane@example.org",
+	  "=?utf-8?b?Q2Fmw6kgbWVldGluZw==?=", "Fri, 15 Mar 2024 10:00:00 +0000", "croissants",
+	  "", 4, "work", 0 },
+	{ "list@lists.example.com", "dev@lists.example.com", "[dev] patch: fix parser",
+	  "Mon, 1 Apr 2024 10:00:00 +0000", "diff", "Content-Type: multipart/mixed; boundary=zz\n",
+	  1, "work", 2 * 1024 * 1024 },
+	{ "carol@example.net", "jane@example.org", "Holiday photos",
+	  "Sat, 1 Jun 2024 10:00:00 +0000", "see attached",
+	  "Content-Type: multipart/mixed; boundary=zz\n", 16, NULL, 0 },
+	{ "dave@example.com", "jane@example.org", "Old thread",
+	  "Wed, 1 Jan 2020 10:00:00 +0000", "ancient", "", 1 | 2, "home", 0 },
+};
+
+static void fill(const char *path)
+{
+	struct error *e = NULL;
+
+	if (store_open(&st, path, STORE_CREATE, &e) != 0) {
+		diag("%s", e->msg);
+		exit(1);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(msgs); i++) {
+		const struct fixture *f = &msgs[i];
+		char *pad = xmalloc(f->pad + 1);
+		char *raw;
+		const char *attach = strstr(f->extra, "boundary=zz") ?
+			"--zz\nContent-Type: text/plain\n\nhi\n--zz\nContent-Type: image/jpeg\n"
+			"Content-Disposition: attachment; filename=\"beach.jpg\"\n\n/9j/\n--zz--\n" : "";
+
+		memset(pad, 'x', f->pad);
+		pad[f->pad] = '\0';
+		raw = xasprintf("From: %s\nTo: %s\nSubject: %s\nDate: %s\nMessage-ID: <m%zu@test>\n%s\n%s\n%s%s\n",
+				f->from, f->to, f->subject, f->date, i + 1, f->extra, f->body,
+				attach, pad);
+		struct store_new m = { raw, strlen(raw), f->flags, f->account, 0, false };
+
+		if (store_add(st, &m, NULL, &e) < 0) {
+			diag("%s", e->msg);
+			exit(1);
+		}
+		free(raw);
+		free(pad);
+	}
+}
+
+/* Runs q and returns the matching ids as "1,3,5" (date order). */
+static char *run(const char *q, struct error **errp)
+{
+	struct query cq;
+	struct store_cursor *cur = NULL;
+	struct store_row row = { 0 };
+	struct error *e = NULL;
+	char *out = xstrdup("");
+	int rc;
+
+	if (query_compile(q, now, &cq, &e) != 0) {
+		if (errp)
+			*errp = e;
+		else
+			error_free(&e);
+		free(out);
+		return NULL;
+	}
+	if (store_query_open(st, cq.where, (const char *const *)cq.params, cq.nparams,
+			     STORE_ORDER_DATE, &cur, &e) != 0) {
+		diag("open %s: %s", q, e->msg);
+		error_free(&e);
+		query_free(&cq);
+		free(out);
+		return NULL;
+	}
+	while ((rc = store_query_next(cur, &row, &e)) > 0) {
+		char *n = xasprintf("%s%s%lld", out, *out ? "," : "", (long long)row.id);
+
+		free(out);
+		out = n;
+		store_row_clear(&row);
+	}
+	if (rc < 0) {
+		diag("next %s: %s", q, e->msg);
+		if (errp)
+			*errp = e;
+		else
+			error_free(&e);
+		free(out);
+		out = NULL;
+	}
+	store_query_close(&cur);
+	query_free(&cq);
+	return out;
+}
+
+static void expect(const char *q, const char *want)
+{
+	char *got = run(q, NULL);
+
+	is_str(got, want, "search %s", q);
+	free(got);
+}
+
+static void expect_error(const char *q, const char *words)
+{
+	struct error *e = NULL;
+	char *got = run(q, &e);
+
+	ok(got == NULL && e != NULL && strstr(e->msg, words) != NULL,
+	   "search %s is an error mentioning \"%s\" (%s)", q, words, e ? e->msg : "no error");
+	ok(e == NULL || e->kind == ERR_USAGE, "  ... a usage error");
+	free(got);
+	error_free(&e);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/petrel-query-XXXXXX";
+	char *path;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	now = 1718000000; /* 2024-06-10 */
+	if (mkdtemp(tmpl) == NULL)
+		return 1;
+	path = xasprintf("%s/a.db", tmpl);
+	fill(path);
+
+	expect("", "6,1,2,3,4");
+	expect("quarterly", "1,2");
+	expect("Quarterly report", "1,2");
+	expect("\"re: quarterly\"", "2");
+	expect("quart*", "1,2");
+	expect("from:jane", "1");
+	expect("from:jane@example.org", "1");
+	expect("to:jane@example.org", "6,2,3");
+	expect("from:renee", "3");
+	expect("from:Renée", "3");
+	expect("from:renee subject:café", "3");
+	expect("subject:cafe", "3");
+	expect("subject:report -from:bob", "1");
+	expect("subject:report NOT from:bob", "1");
+	expect("date:2024", "1,2,3,4");
+	expect("date:2024-01..2024-03", "1,2,3");
+	expect("date:2024-02", "2");
+	expect("date:2024-03-15", "3");
+	expect("date:..2023-12-31", "6");
+	expect("date:2024-03..", "3,4");
+	expect("date:30d..", "");
+	expect("date:1y..", "1,2,3,4");
+	expect("is:unread", "1,3");
+	expect("is:read", "6,2,4");
+	expect("is:flagged", "3");
+	expect("is:answered", "6");
+	expect("-is:unread date:2024", "2,4");
+	expect("is:trashed", "5");
+	expect("holiday", "");
+	expect("holiday is:trashed", "5");
+	expect("has:attachment", "4");
+	expect("has:attachment is:trashed", "5");
+	expect("account:home", "6,1,2");
+	expect("account:work is:read", "4");
+	expect("-account:home", "3,4");
+	expect("size:>1M", "4");
+	expect("size:<1k", "6,1,2,3");
+	expect("size:1M..3M", "4");
+	expect("id:<m3@test>", "3");
+	expect("id:m3@test", "3");
+	expect("re:", "2");
+	expect("\"a \"\"quoted\"\" word\"", "");
+	expect("AND OR NOT NEAR(", "");
+	expect("{subject} : x", "");
+	expect_error("date:yesterdayish", "date:yesterdayish");
+	expect_error("date:2024-13", "not a date");
+	expect_error("size:big", "not a size");
+	expect_error("is:shiny", "is:shiny");
+	expect_error("has:cats", "has:cats");
+	expect_error("from:", "needs a value");
+	expect_error("thread:abc", "thread number");
+	store_close(&st);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", tmpl);
+
+		if (system(cmd) != 0)
+			diag("cleanup failed");
+		free(cmd);
+	}
+	free(path);
+	return tap_done();
+}

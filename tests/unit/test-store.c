@@ -1,0 +1,448 @@
+/* test-store.c - the archive: creation, dedupe, byte-exact storage,
+ * threading (including parents that arrive late), flags and counters,
+ * keyset windows, id resolution, integrity check, and a reader and a
+ * writer in two processes. */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+#include "../tap.h"
+
+static char tmpdir[] = "/tmp/petrel-store-XXXXXX";
+
+static char *make_msg(const char *mid, const char *irt, const char *refs,
+		      const char *date, const char *subject)
+{
+	return xasprintf("From: Jane Doe <jane@example.org>\n"
+			 "To: Bob <bob@example.org>, carol@example.net\n"
+			 "Subject: %s\n"
+			 "Date: %s\n"
+			 "%s%s%s"
+			 "%s%s%s"
+			 "%s%s%s"
+			 "\n"
+			 "Body of %s\n",
+			 subject, date,
+			 mid ? "Message-ID: <" : "", mid ? mid : "", mid ? ">\n" : "",
+			 irt ? "In-Reply-To: <" : "", irt ? irt : "", irt ? ">\n" : "",
+			 refs ? "References: " : "", refs ? refs : "", refs ? "\n" : "",
+			 subject);
+}
+
+static int64_t add(struct store *st, const char *raw, unsigned flags,
+		   const char *account, int *result)
+{
+	struct store_new m = { raw, strlen(raw), flags, account, 0, false };
+	struct error *e = NULL;
+	int64_t id = 0;
+	int rc = store_add(st, &m, &id, &e);
+
+	if (rc < 0) {
+		diag("store_add: %s", e->msg);
+		error_free(&e);
+	}
+	if (result)
+		*result = rc;
+	return id;
+}
+
+static int64_t thread_of(struct store *st, int64_t id)
+{
+	struct store_row r = { 0 };
+	int64_t t;
+
+	if (store_get_row(st, id, &r, NULL) != 0)
+		return -1;
+	t = r.thread_id;
+	store_row_clear(&r);
+	return t;
+}
+
+static void test_create(const char *path)
+{
+	struct store *st = NULL;
+	struct error *e = NULL;
+	struct stat sb;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	umask(022);
+	is_int(store_open(&st, path, STORE_READONLY, &e), -1, "read-only open of a missing file fails");
+	ok(e && e->kind == ERR_NOTFOUND, "with a not-found error");
+	error_free(&e);
+	is_int(store_open(&st, path, STORE_CREATE, &e), 0, "create");
+	ok(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600, "created 0600 despite umask 022");
+	store_close(&st);
+	ok(st == NULL, "close clears the pointer");
+
+	sqlite3_open(path, &db);
+	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
+	sqlite3_step(s);
+	is_str((const char *)sqlite3_column_text(s, 0), "wal", "WAL mode");
+	sqlite3_finalize(s);
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
+	sqlite3_step(s);
+	is_int(sqlite3_column_int(s, 0), STORE_SCHEMA_VERSION, "schema version recorded");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+static void test_refusals(void)
+{
+	struct store *st = NULL;
+	struct error *e = NULL;
+	char *p = xasprintf("%s/not-sqlite", tmpdir);
+	char *q = xasprintf("%s/future.db", tmpdir);
+	FILE *f = fopen(p, "w");
+	sqlite3 *db;
+
+	fputs("From jane Mon Jan  1 00:00:00 2024\nthis is an mbox, not an archive\n", f);
+	fclose(f);
+	is_int(store_open(&st, p, 0, &e), -1, "a non-SQLite file is refused");
+	ok(e && strstr(e->msg, "not a Petrel archive") != NULL, "with a clear sentence: %s",
+	   e ? e->msg : "");
+	error_free(&e);
+
+	sqlite3_open(q, &db);
+	sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+	sqlite3_close(db);
+	is_int(store_open(&st, q, 0, &e), -1, "a newer schema is refused");
+	ok(e && strstr(e->msg, "upgrade Petrel") != NULL, "telling the user to upgrade");
+	error_free(&e);
+
+	is_int(store_open(&st, tmpdir, STORE_CREATE, &e), -1, "a directory is refused");
+	error_free(&e);
+	free(p);
+	free(q);
+}
+
+static void test_dedupe(struct store *st)
+{
+	char *a = make_msg("a@x", NULL, NULL, "Mon, 1 Jan 2024 10:00:00 +0000", "First");
+	static const char bin[] = "Subject: binary\n\nnul\0byte\r\n\xff\xfe end";
+	struct store_new m = { bin, sizeof bin - 1, 0, NULL, 1234, false };
+	int64_t id1, id2, idb = 0, n;
+	int r;
+	char *raw = NULL;
+	size_t len = 0;
+	struct store_row row = { 0 };
+
+	id1 = add(st, a, 0, "home", &r);
+	is_int(r, STORE_ADDED, "first copy added");
+	id2 = add(st, a, MSG_SEEN, "work", &r);
+	is_int(r, STORE_DUPLICATE, "same bytes are a duplicate");
+	is_int(id2, id1, "duplicate resolves to the stored message");
+	store_account_count(st, "home", &n, NULL);
+	is_int(n, 1, "account home has it");
+	store_account_count(st, "work", &n, NULL);
+	is_int(n, 1, "account work has it too (recorded on the duplicate)");
+
+	is_int(store_add(st, &m, &idb, NULL), STORE_ADDED, "binary message added");
+	ok(store_get_raw(st, idb, &raw, &len, NULL) == 0 && len == sizeof bin - 1 &&
+	   memcmp(raw, bin, len) == 0, "raw bytes come back exactly, NUL and all");
+	free(raw);
+	store_get_row(st, idb, &row, NULL);
+	is_int(row.date, 1234, "missing Date: uses the fallback date");
+	is_int(row.size, sizeof bin - 1, "size is the byte count");
+	store_row_clear(&row);
+	free(a);
+}
+
+static void test_threads(struct store *st)
+{
+	/* Replies arrive first; the parent comes last and joins them. */
+	char *c = make_msg("c@x", "b@x", "<root@x> <b@x>", "Wed, 3 Jan 2024 10:00:00 +0000", "Re: Re: Root");
+	char *d = make_msg("d@x", "root@x", NULL, "Thu, 4 Jan 2024 10:00:00 +0000", "Re: Root (other branch)");
+	char *b = make_msg("b@x", "root@x", "<root@x>", "Tue, 2 Jan 2024 10:00:00 +0000", "Re: Root");
+	char *root = make_msg("root@x", NULL, NULL, "Mon, 1 Jan 2024 09:00:00 +0000", "Root");
+	char *lone = make_msg("lone@x", NULL, NULL, "Fri, 5 Jan 2024 10:00:00 +0000", "Alone");
+	/* Two threads that only a late message shows are one. */
+	char *p1 = make_msg("p1@y", "gone1@y", NULL, "Sat, 6 Jan 2024 10:00:00 +0000", "Re: lost");
+	char *p2 = make_msg("p2@y", "gone2@y", NULL, "Sun, 7 Jan 2024 10:00:00 +0000", "Re: lost 2");
+	char *joiner = make_msg("j@y", "gone2@y", "<gone1@y> <gone2@y>", "Mon, 8 Jan 2024 10:00:00 +0000", "Re: both");
+	int64_t ic, id, ib, ir, il, ip1, ip2, ij;
+	struct store_row *rows = NULL;
+	size_t n = 0;
+
+	ic = add(st, c, 0, NULL, NULL);
+	id = add(st, d, 0, NULL, NULL);
+	ok(thread_of(st, ic) == thread_of(st, id), "replies naming the same absent parent share a thread");
+	ib = add(st, b, 0, NULL, NULL);
+	ir = add(st, root, 0, NULL, NULL);
+	ok(thread_of(st, ic) == thread_of(st, ir) && thread_of(st, id) == thread_of(st, ir) &&
+	   thread_of(st, ib) == thread_of(st, ir), "the late parent joins both branches into one thread");
+	il = add(st, lone, 0, NULL, NULL);
+	ok(thread_of(st, il) != thread_of(st, ir), "an unrelated message has its own thread");
+	store_thread_members(st, ib, &rows, &n, NULL);
+	is_int(n, 4, "the thread has four members");
+	ok(n == 4 && rows[0].id == ir && rows[3].id == id, "members come in date order");
+	store_rows_free(rows, n);
+
+	ip1 = add(st, p1, 0, NULL, NULL);
+	ip2 = add(st, p2, 0, NULL, NULL);
+	ok(thread_of(st, ip1) != thread_of(st, ip2), "two orphans apart");
+	ij = add(st, joiner, 0, NULL, NULL);
+	ok(thread_of(st, ip1) == thread_of(st, ip2) && thread_of(st, ij) == thread_of(st, ip1),
+	   "a message referencing both merges their threads");
+	free(c); free(d); free(b); free(root); free(lone); free(p1); free(p2); free(joiner);
+}
+
+static void test_flags_counts(struct store *st)
+{
+	struct store_counts c;
+	struct error *e = NULL;
+	int64_t before_total, before_unread;
+
+	store_counts(st, &c, NULL);
+	before_total = c.total;
+	before_unread = c.unread;
+	ok(c.total >= 10, "counts total (%lld)", (long long)c.total);
+	is_int(store_set_flags(st, 1, MSG_SEEN | MSG_FLAGGED, 0, NULL), 0, "set flags");
+	store_counts(st, &c, NULL);
+	is_int(c.unread, before_unread - 1, "unread count follows");
+	is_int(c.flagged, 1, "flagged count follows");
+	store_set_flags(st, 1, MSG_TRASHED, MSG_FLAGGED, NULL);
+	store_counts(st, &c, NULL);
+	is_int(c.flagged, 0, "clearing a flag");
+	is_int(c.trashed, 1, "trashed count");
+	is_int(c.total, before_total, "trash keeps the message");
+	is_int(store_set_flags(st, 999999, MSG_SEEN, 0, &e), -1, "flags on a missing message");
+	ok(e && e->kind == ERR_NOTFOUND, "not found");
+	error_free(&e);
+	store_set_flags(st, 1, 0, MSG_TRASHED, NULL);
+}
+
+static void test_windows(const char *path)
+{
+	struct store *st = NULL;
+	struct store_row *rows = NULL, *more = NULL;
+	size_t n = 0, m = 0;
+	struct error *e = NULL;
+	int64_t ids[100];
+	int ok_order = 1;
+
+	store_open(&st, path, STORE_CREATE, &e);
+	store_begin(st, NULL);
+	for (int i = 0; i < 100; i++) {
+		/* Dates deliberately not in insertion order. */
+		char date[64], mid[32], *raw;
+
+		snprintf(date, sizeof date, "%d Feb 2024 %02d:%02d:00 +0000", 1 + (i * 7) % 28,
+			 (i * 13) % 24, i % 60);
+		snprintf(mid, sizeof mid, "w%d@x", i);
+		raw = make_msg(mid, i % 3 ? NULL : "w0@x", NULL, date, "window");
+		ids[i] = add(st, raw, 0, NULL, NULL);
+		free(raw);
+	}
+	store_commit(st, NULL);
+	(void)ids;
+
+	store_window(st, STORE_ORDER_DATE, 0, true, false, 30, &rows, &n, NULL);
+	is_int(n, 30, "first screen has 30 rows");
+	for (size_t i = 1; i < n; i++)
+		if (rows[i - 1].date > rows[i].date ||
+		    (rows[i - 1].date == rows[i].date && rows[i - 1].id >= rows[i].id))
+			ok_order = 0;
+	ok(ok_order, "rows are in date order");
+	store_window(st, STORE_ORDER_DATE, rows[n - 1].id, true, false, 30, &more, &m, NULL);
+	is_int(m, 30, "next screen");
+	ok(m > 0 && (more[0].date > rows[n - 1].date ||
+		     (more[0].date == rows[n - 1].date && more[0].id > rows[n - 1].id)),
+	   "next screen starts after the anchor");
+	store_rows_free(rows, n);
+	store_window(st, STORE_ORDER_DATE, more[0].id, false, false, 30, &rows, &n, NULL);
+	is_int(n, 30, "screen before the anchor");
+	ok(n > 0 && (rows[n - 1].date < more[0].date ||
+		     (rows[n - 1].date == more[0].date && rows[n - 1].id < more[0].id)),
+	   "backward window ends just before the anchor, in display order");
+	store_rows_free(rows, n);
+	store_rows_free(more, m);
+
+	store_window(st, STORE_ORDER_DATE, 0, false, false, 10, &rows, &n, NULL);
+	is_int(n, 10, "last screen");
+	store_window(st, STORE_ORDER_DATE, rows[n - 1].id, true, false, 10, &more, &m, NULL);
+	is_int(m, 0, "nothing after the last row");
+	store_rows_free(rows, n);
+	store_rows_free(more, m);
+
+	store_window(st, STORE_ORDER_THREAD, 0, true, false, 200, &rows, &n, NULL);
+	is_int(n, 100, "thread order lists every message");
+	{
+		/* Members of one thread are contiguous. */
+		int contiguous = 1;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 2; j < n; j++)
+				if (rows[i].thread_id == rows[j].thread_id &&
+				    rows[i + 1].thread_id != rows[i].thread_id)
+					contiguous = 0;
+		ok(contiguous, "thread members are contiguous in thread order");
+	}
+	store_set_flags(st, rows[5].id, MSG_TRASHED, 0, NULL);
+	store_rows_free(rows, n);
+	store_window(st, STORE_ORDER_THREAD, 0, true, false, 200, &rows, &n, NULL);
+	is_int(n, 99, "trashed messages are hidden from the index");
+	store_rows_free(rows, n);
+	store_window(st, STORE_ORDER_THREAD, 0, true, true, 200, &rows, &n, NULL);
+	is_int(n, 100, "... unless asked for");
+	store_rows_free(rows, n);
+	store_close(&st);
+}
+
+static void test_resolve(struct store *st)
+{
+	int64_t id = 0;
+	struct error *e = NULL;
+
+	is_int(store_resolve_id(st, "<root@x>", &id, NULL), 0, "resolve <message-id>");
+	ok(id > 0, "to an id");
+	{
+		int64_t id2 = 0;
+		char num[32];
+
+		store_resolve_id(st, "root@x", &id2, NULL);
+		is_int(id2, id, "brackets are optional");
+		snprintf(num, sizeof num, "%lld", (long long)id);
+		store_resolve_id(st, num, &id2, NULL);
+		is_int(id2, id, "numeric id");
+	}
+	is_int(store_resolve_id(st, "<nope@x>", &id, &e), -1, "unknown message-id");
+	ok(e && e->kind == ERR_NOTFOUND, "is not-found");
+	error_free(&e);
+	is_int(store_resolve_id(st, "987654", &id, &e), -1, "unknown number");
+	error_free(&e);
+}
+
+static void test_check(const char *path)
+{
+	struct store *st = NULL;
+	int64_t checked, bad;
+	char *report = NULL;
+	sqlite3 *db;
+
+	store_open(&st, path, 0, NULL);
+	is_int(store_check(st, &checked, &bad, &report, NULL), 0, "check runs");
+	ok(checked > 0 && bad == 0 && report[0] == '\0', "a healthy archive passes (%lld checked)",
+	   (long long)checked);
+	free(report);
+	store_close(&st);
+
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "UPDATE message_raw SET raw = CAST('tampered' AS BLOB) WHERE id = 2",
+		     NULL, NULL, NULL);
+	sqlite3_close(db);
+	store_open(&st, path, 0, NULL);
+	store_check(st, &checked, &bad, &report, NULL);
+	is_int(bad, 1, "a changed message is found");
+	ok(strstr(report, "message 2: SHA-256") != NULL, "and named: %s", report);
+	free(report);
+	store_close(&st);
+}
+
+/* A writer process adds messages in batches while this process reads. */
+static void test_two_processes(const char *path)
+{
+	struct store *st = NULL;
+	pid_t pid;
+	int status, reads = 0, read_errors = 0;
+	int64_t last = -1;
+	int monotonic = 1;
+
+	store_open(&st, path, STORE_CREATE, NULL);
+	store_close(&st);
+	pid = fork();
+	if (pid == 0) {
+		struct store *w = NULL;
+
+		if (store_open(&w, path, 0, NULL) != 0)
+			_exit(2);
+		for (int b = 0; b < 20; b++) {
+			if (store_begin(w, NULL) != 0)
+				_exit(3);
+			for (int i = 0; i < 25; i++) {
+				char mid[32], *raw;
+
+				snprintf(mid, sizeof mid, "conc%d-%d@x", b, i);
+				raw = make_msg(mid, NULL, NULL, "1 Mar 2024 00:00:00 +0000", mid);
+				if (add(w, raw, 0, "conc", NULL) <= 0)
+					_exit(4);
+				free(raw);
+			}
+			if (store_commit(w, NULL) != 0)
+				_exit(5);
+			usleep(2000);
+		}
+		store_close(&w);
+		_exit(0);
+	}
+	store_open(&st, path, STORE_READONLY, NULL);
+	for (;;) {
+		int64_t n = 0;
+		struct error *e = NULL;
+		pid_t done = waitpid(pid, &status, WNOHANG);
+
+		if (store_account_count(st, "conc", &n, &e) != 0) {
+			read_errors++;
+			error_free(&e);
+		}
+		reads++;
+		if (n < last || n % 25 != 0)
+			monotonic = 0; /* a reader must only see whole batches */
+		last = n;
+		if (done == pid)
+			break;
+		usleep(500);
+	}
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer process finished cleanly (%d)",
+	   WEXITSTATUS(status));
+	is_int(read_errors, 0, "reader never failed while the writer wrote (%d reads)", reads);
+	ok(monotonic, "reader saw only whole committed batches");
+	{
+		int64_t n = 0;
+
+		store_account_count(st, "conc", &n, NULL);
+		is_int(n, 500, "reader sees every message at the end");
+	}
+	store_close(&st);
+}
+
+int main(void)
+{
+	struct store *st = NULL;
+	char *path, *wpath, *cpath;
+
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	path = xasprintf("%s/sub/dir/archive.db", tmpdir);
+	wpath = xasprintf("%s/windows.db", tmpdir);
+	cpath = xasprintf("%s/conc.db", tmpdir);
+	test_create(path);
+	test_refusals();
+	store_open(&st, path, 0, NULL);
+	test_dedupe(st);
+	test_threads(st);
+	test_flags_counts(st);
+	test_resolve(st);
+	store_close(&st);
+	test_windows(wpath);
+	test_check(path);
+	test_two_processes(cpath);
+	free(path);
+	free(wpath);
+	free(cpath);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+		if (system(cmd) != 0)
+			diag("cleanup failed");
+		free(cmd);
+	}
+	return tap_done();
+}
