@@ -1,23 +1,23 @@
 /* main.c - the petrel binary: sets up the locale and gettext, then hands
- * the command line to the engine's command dispatcher or opens the TUI. */
+ * the command line to the engine's dispatcher, which calls back here to
+ * open the TUI when no command is given. */
 #include "config.h"
 
 #include <locale.h>
-#include <stdio.h>
-#include <string.h>
 
+#include "cli.h"
 #include "i18n.h"
+#include "tui.h"
+
+static int open_tui(struct cli_context *ctx, struct error **err)
+{
+	return tui_run(ctx->archive_path, ctx->cfg.ui.threads, err) == 0 ? 0 : -1;
+}
 
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
-
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("petrel %s\n", PACKAGE_VERSION);
-		return 0;
-	}
-	fprintf(stderr, _("petrel: no command given; try --help\n"));
-	return 2;
+	return cli_main(argc, argv, open_tui);
 }

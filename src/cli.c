@@ -1,0 +1,887 @@
+/* cli.c - the command line: global options, the command table, and the
+ * archive commands (import, export, search, show, check). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "cli.h"
+#include "demo.h"
+#include "header.h"
+#include "i18n.h"
+#include "json.h"
+#include "maildir.h"
+#include "mbox.h"
+#include "msgflags.h"
+#include "paths.h"
+#include "query.h"
+#include "rfc2047.h"
+#include "store.h"
+
+/* Messages per transaction on import: large enough to amortise the commit
+ * (one fsync), small enough that a crash loses little and memory stays
+ * flat.  A batch also ends after IMPORT_BATCH_BYTES of message bytes. */
+#define IMPORT_BATCH_MESSAGES 2000
+#define IMPORT_BATCH_BYTES (64u * 1024 * 1024)
+
+struct command {
+	const char *name;
+	const char *args;	/* usage after the name */
+	const char *summary;
+	int (*run)(struct cli_context *ctx, int argc, char **argv, struct error **err);
+};
+
+static const struct command *find_command(const char *name);
+static void print_usage(FILE *f);
+
+/* ---- shared option handling ---- */
+
+enum { OPT_CONFIG = 1000, OPT_ARCHIVE, OPT_HELP, OPT_VERSION };
+
+#define COMMON_LONG_OPTIONS \
+	{ "config", required_argument, NULL, OPT_CONFIG }, \
+	{ "archive", required_argument, NULL, OPT_ARCHIVE }, \
+	{ "help", no_argument, NULL, OPT_HELP }, \
+	{ "version", no_argument, NULL, OPT_VERSION }
+
+struct common_opts {
+	const char *config;
+	const char *archive;
+	bool help;
+	bool version;
+};
+
+/* Handles an option every command takes; false if opt is not one. */
+static bool common_option(struct common_opts *co, int opt)
+{
+	switch (opt) {
+	case OPT_CONFIG: co->config = optarg; return true;
+	case OPT_ARCHIVE: co->archive = optarg; return true;
+	case OPT_HELP: co->help = true; return true;
+	case OPT_VERSION: co->version = true; return true;
+	default: return false;
+	}
+}
+
+static int usage_error(struct error **err, const char *cmd, const char *what)
+{
+	return error_set(err, ERR_USAGE, _("petrel %s: %s; see 'petrel %s --help'"),
+			 cmd, what, cmd);
+}
+
+static void print_version(void)
+{
+	printf("petrel %s\n", PACKAGE_VERSION);
+}
+
+static void print_command_help(const struct command *c)
+{
+	printf(_("usage: petrel %s %s\n\n%s\n\n"), c->name, c->args, _(c->summary));
+	printf(_("Every command takes --config FILE and --archive FILE (or "
+		 "PETREL_CONFIG and PETREL_ARCHIVE), --help and --version.\n"));
+	printf(_("See petrel(1) for details.\n"));
+}
+
+/* Reads the configuration and resolves the archive path into ctx. */
+static int load_context(struct cli_context *ctx, const struct common_opts *co,
+			struct error **err)
+{
+	if (config_read(co->config, &ctx->cfg, err) != 0)
+		return -1;
+	for (size_t i = 0; i < ctx->cfg.nwarnings; i++)
+		fprintf(stderr, "petrel: %s\n", ctx->cfg.warnings[i]);
+	ctx->archive_path = config_archive_resolve(&ctx->cfg, co->archive, err);
+	return ctx->archive_path != NULL ? 0 : -1;
+}
+
+/* Parses argv for a command whose only options are the common ones plus
+ * those in extra (handled by on_opt).  Returns 1 when the command should
+ * stop with status 0 (--help/--version printed), 0 to go on, -1 on error.
+ * On 0, *first is the index of the first operand. */
+static int parse_command_options(struct cli_context *ctx, const struct command *cmd,
+				 int argc, char **argv, const char *shortopts,
+				 const struct option *extra, size_t nextra,
+				 int (*on_opt)(void *arg, int opt, struct error **err),
+				 void *arg, int *first, struct error **err)
+{
+	static const struct option common[] = { COMMON_LONG_OPTIONS };
+	struct option *all = xcalloc(nextra + ARRAY_LEN(common) + 1, sizeof *all);
+	struct common_opts co = { 0 };
+	int opt, rc = 0;
+
+	memcpy(all, extra, nextra * sizeof *all);
+	memcpy(all + nextra, common, sizeof common);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+		if (common_option(&co, opt))
+			continue;
+		if (opt == '?' || opt == ':') {
+			char what[128];
+
+			if (optopt != 0)
+				snprintf(what, sizeof what, _("bad option -%c"), optopt);
+			else
+				snprintf(what, sizeof what, _("bad option %s"), argv[optind - 1]);
+			rc = usage_error(err, cmd->name, what);
+			goto out;
+		}
+		if (on_opt == NULL || on_opt(arg, opt, err) != 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	if (co.help) {
+		print_command_help(cmd);
+		rc = 1;
+		goto out;
+	}
+	if (co.version) {
+		print_version();
+		rc = 1;
+		goto out;
+	}
+	*first = optind;
+	rc = load_context(ctx, &co, err);
+out:
+	free(all);
+	return rc;
+}
+
+static int open_archive(struct cli_context *ctx, unsigned flags, struct store **st,
+			struct error **err)
+{
+	return store_open(st, ctx->archive_path, flags, err);
+}
+
+/* ---- import ---- */
+
+struct import_counts {
+	uint64_t imported, duplicates, failed;
+};
+
+struct importer {
+	struct store *st;
+	size_t batch_messages;
+	size_t batch_bytes;
+	struct import_counts n;
+};
+
+static int import_one(struct importer *im, const char *data, size_t len,
+		      unsigned flags, int64_t fallback_date, struct error **err)
+{
+	struct store_new m = { data, len, flags, NULL, fallback_date, false };
+	int rc;
+
+	if (im->batch_messages == 0 && store_begin(im->st, err) != 0)
+		return -1;
+	rc = store_add(im->st, &m, NULL, err);
+	if (rc < 0)
+		return -1;
+	if (rc == STORE_ADDED)
+		im->n.imported++;
+	else
+		im->n.duplicates++;
+	im->batch_messages++;
+	im->batch_bytes += len;
+	if (im->batch_messages >= IMPORT_BATCH_MESSAGES || im->batch_bytes >= IMPORT_BATCH_BYTES) {
+		im->batch_messages = 0;
+		im->batch_bytes = 0;
+		return store_commit(im->st, err);
+	}
+	return 0;
+}
+
+static int import_flush(struct importer *im, struct error **err)
+{
+	im->batch_messages = 0;
+	im->batch_bytes = 0;
+	return store_commit(im->st, err);
+}
+
+/* The From_ line's asctime date as Unix time (UTC), 0 if unreadable. */
+static int64_t from_line_date(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4];
+	int day, h, m, sec, year;
+	struct tm tm = { 0 };
+	const char *p;
+
+	if (s == NULL || sscanf(s, "%*3s %3s %d %d:%d:%d %d", mon, &day, &h, &m, &sec, &year) != 6)
+		return 0;
+	p = strstr(months, mon);
+	if (p == NULL || (p - months) % 3 != 0)
+		return 0;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = (int)(p - months) / 3;
+	tm.tm_mday = day;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	return (int64_t)timegm(&tm);
+}
+
+static int import_mbox(struct importer *im, const char *path, struct error **err)
+{
+	struct mbox_reader *r = mbox_open(path, NULL, err);
+	struct mbox_message msg;
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	while ((rc = mbox_next(r, &msg, err)) != MBOX_END) {
+		if (rc == MBOX_SKIPPED) {
+			fprintf(stderr, "petrel: %s\n", (*err)->msg);
+			error_free(err);
+			im->n.failed++;
+			continue;
+		}
+		if (rc == MBOX_ERROR)
+			break;
+		if (import_one(im, msg.data, msg.len, 0, from_line_date(msg.from_date), err) != 0) {
+			rc = MBOX_ERROR;
+			break;
+		}
+	}
+	mbox_close(&r);
+	/* Whatever came before a broken spot is kept. */
+	if (import_flush(im, rc == MBOX_ERROR ? NULL : err) != 0)
+		return -1;
+	return rc == MBOX_ERROR ? -1 : 0;
+}
+
+/* Maildir file names begin with the delivery time in seconds. */
+static int64_t maildir_name_date(const char *name)
+{
+	int64_t t = 0;
+
+	for (; ascii_isdigit((unsigned char)*name) && t < INT64_C(100000000000); name++)
+		t = t * 10 + (*name - '0');
+	return *name == '.' ? t : 0;
+}
+
+static int import_maildir(struct importer *im, const char *path, struct error **err)
+{
+	struct maildir_reader *r = maildir_open(path, NULL, err);
+	struct maildir_message msg;
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	while ((rc = maildir_next(r, &msg, err)) != MAILDIR_END) {
+		if (rc == MAILDIR_SKIPPED) {
+			fprintf(stderr, "petrel: %s\n", (*err)->msg);
+			error_free(err);
+			im->n.failed++;
+			continue;
+		}
+		if (rc == MAILDIR_ERROR)
+			break;
+		if (import_one(im, msg.data, msg.len, msg.flags,
+			       maildir_name_date(msg.name), err) != 0) {
+			rc = MAILDIR_ERROR;
+			break;
+		}
+	}
+	maildir_close(&r);
+	if (import_flush(im, rc == MAILDIR_ERROR ? NULL : err) != 0)
+		return -1;
+	return rc == MAILDIR_ERROR ? -1 : 0;
+}
+
+static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct error **err)
+{
+	struct importer im = { 0 };
+	struct import_counts total = { 0 };
+	int first, rc;
+
+	rc = parse_command_options(ctx, find_command("import"), argc, argv, "", NULL, 0,
+				   NULL, NULL, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (first >= argc)
+		return usage_error(err, "import", _("name at least one mbox file or Maildir"));
+	if (open_archive(ctx, STORE_CREATE, &im.st, err) != 0)
+		return -1;
+	for (int i = first; i < argc; i++) {
+		struct stat sb;
+
+		memset(&im.n, 0, sizeof im.n);
+		if (stat(argv[i], &sb) != 0) {
+			rc = error_set_errno(err, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, errno,
+					     _("cannot import %s"), argv[i]);
+		} else if (S_ISDIR(sb.st_mode)) {
+			rc = import_maildir(&im, argv[i], err);
+		} else {
+			rc = import_mbox(&im, argv[i], err);
+		}
+		printf(_("%s: %llu imported, %llu duplicate, %llu failed\n"), argv[i],
+		       (unsigned long long)im.n.imported, (unsigned long long)im.n.duplicates,
+		       (unsigned long long)im.n.failed);
+		total.imported += im.n.imported;
+		total.duplicates += im.n.duplicates;
+		total.failed += im.n.failed;
+		if (rc != 0)
+			break;
+	}
+	if (argc - first > 1)
+		printf(_("total: %llu imported, %llu duplicate, %llu failed\n"),
+		       (unsigned long long)total.imported, (unsigned long long)total.duplicates,
+		       (unsigned long long)total.failed);
+	fflush(stdout);
+	store_close(&im.st);
+	if (rc == 0 && total.failed > 0)
+		return error_set(err, ERR_DATA, _("%llu messages could not be read; the rest "
+						 "were imported"),
+				 (unsigned long long)total.failed);
+	return rc;
+}
+
+/* ---- export ---- */
+
+struct export_opts {
+	const char *format;
+	const char *query;
+};
+
+static int export_opt(void *arg, int opt, struct error **err)
+{
+	struct export_opts *o = arg;
+
+	if (opt == 'f')
+		o->format = optarg;
+	else if (opt == 'q')
+		o->query = optarg;
+	return 0;
+}
+
+static int cmd_export(struct cli_context *ctx, int argc, char **argv, struct error **err)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "query", required_argument, NULL, 'q' },
+	};
+	struct export_opts o = { NULL, "" };
+	struct store *st = NULL;
+	struct store_cursor *cur = NULL;
+	struct store_row row = { 0 };
+	struct mbox_writer *mw = NULL;
+	struct maildir_writer *dw = NULL;
+	struct query q = { 0 };
+	uint64_t written = 0;
+	int first, rc;
+
+	rc = parse_command_options(ctx, find_command("export"), argc, argv, "f:q:", opts,
+				   ARRAY_LEN(opts), export_opt, &o, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (o.format == NULL || (strcmp(o.format, "mbox") != 0 && strcmp(o.format, "maildir") != 0))
+		return usage_error(err, "export", _("--format must be mbox or maildir"));
+	if (argc - first != 1)
+		return usage_error(err, "export", _("name one destination"));
+	if (query_compile(o.query, time(NULL), &q, err) != 0)
+		return -1;
+	if (open_archive(ctx, STORE_READONLY, &st, err) != 0)
+		goto fail;
+	if (strcmp(o.format, "mbox") == 0)
+		mw = mbox_writer_open(argv[first], true, err);
+	else
+		dw = maildir_writer_open(argv[first], err);
+	if (mw == NULL && dw == NULL)
+		goto fail;
+	if (store_query_open(st, q.where, (const char *const *)q.params, q.nparams,
+			     STORE_ORDER_DATE, &cur, err) != 0)
+		goto fail;
+	while ((rc = store_query_next(cur, &row, err)) > 0) {
+		char *raw;
+		size_t len;
+
+		if (store_get_raw(st, row.id, &raw, &len, err) != 0)
+			goto fail;
+		if (mw != NULL)
+			rc = mbox_write(mw, raw, len, row.from_addr, (time_t)row.date, err);
+		else
+			rc = maildir_write(dw, raw, len, row.flags, NULL, err);
+		free(raw);
+		store_row_clear(&row);
+		if (rc != 0)
+			goto fail;
+		written++;
+	}
+	if (rc < 0)
+		goto fail;
+	store_query_close(&cur);
+	if (mw != NULL && mbox_writer_close(&mw, err) != 0)
+		goto fail;
+	maildir_writer_close(&dw);
+	printf(_("%s: %llu exported\n"), argv[first], (unsigned long long)written);
+	store_close(&st);
+	query_free(&q);
+	return 0;
+fail:
+	store_row_clear(&row);
+	store_query_close(&cur);
+	if (mw != NULL)
+		mbox_writer_close(&mw, NULL);
+	maildir_writer_close(&dw);
+	store_close(&st);
+	query_free(&q);
+	return -1;
+}
+
+/* ---- search ---- */
+
+struct search_opts {
+	bool json;
+	bool threads;
+	const char *format;
+};
+
+static int search_opt(void *arg, int opt, struct error **err)
+{
+	struct search_opts *o = arg;
+
+	if (opt == 'f') {
+		if (strcmp(optarg, "json") == 0)
+			o->json = true;
+		else if (strcmp(optarg, "text") == 0)
+			o->json = false;
+		else
+			return usage_error(err, "search", _("--format must be text or json"));
+	} else if (opt == 't') {
+		o->threads = true;
+	}
+	return 0;
+}
+
+static void print_row_json(struct buf *b, const struct store_row *r)
+{
+	buf_printf(b, "{\"id\":%lld,\"message_id\":", (long long)r->id);
+	json_cstr(b, r->message_id);
+	buf_puts(b, ",\"sha256\":");
+	json_cstr(b, r->sha256);
+	buf_printf(b, ",\"date\":%lld,\"from\":{\"name\":", (long long)r->date);
+	json_cstr(b, r->from_name);
+	buf_puts(b, ",\"address\":");
+	json_cstr(b, r->from_addr);
+	/* to/cc/attachments are stored as JSON written by the archive. */
+	buf_printf(b, "},\"to\":%s,\"cc\":%s,\"subject\":", r->to_json, r->cc_json);
+	json_cstr(b, r->subject);
+	buf_puts(b, ",\"flags\":[");
+	for (const struct msgflag_info *f = msgflag_table(), *end = f + MSG_FLAG_COUNT;
+	     f < end; f++) {
+		if (r->flags & f->flag) {
+			if (b->data[b->len - 1] != '[')
+				buf_putc(b, ',');
+			json_cstr(b, f->name);
+		}
+	}
+	buf_printf(b, "],\"partial\":%s,\"size\":%lld,\"has_attachment\":%s,"
+		   "\"attachments\":%s,\"thread\":%lld}\n",
+		   r->partial ? "true" : "false", (long long)r->size,
+		   r->has_attachment ? "true" : "false", r->attachments_json,
+		   (long long)r->thread_id);
+}
+
+/* Copies s for a terminal line: control characters become spaces. */
+static void put_clean(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_putc(b, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
+}
+
+static void print_row_text(struct buf *b, const struct store_row *r)
+{
+	char date[32];
+	time_t t = (time_t)r->date;
+	struct tm tm;
+	char flags[8];
+	size_t nf = 0;
+
+	localtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+	flags[nf++] = (r->flags & MSG_SEEN) ? ' ' : 'N';
+	flags[nf++] = (r->flags & MSG_FLAGGED) ? '!' : ' ';
+	flags[nf++] = (r->flags & MSG_ANSWERED) ? 'r' : ' ';
+	flags[nf++] = r->has_attachment ? '@' : ' ';
+	flags[nf] = '\0';
+	buf_printf(b, "%lld\t%s\t%s\t", (long long)r->id, flags, date);
+	put_clean(b, r->from_name[0] ? r->from_name : r->from_addr);
+	buf_putc(b, '\t');
+	put_clean(b, r->subject);
+	buf_putc(b, '\n');
+}
+
+static int cmd_search(struct cli_context *ctx, int argc, char **argv, struct error **err)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "threads", no_argument, NULL, 't' },
+	};
+	struct search_opts o = { 0 };
+	struct store *st = NULL;
+	struct store_cursor *cur = NULL;
+	struct store_row row = { 0 };
+	struct query q = { 0 };
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	int first, rc;
+
+	rc = parse_command_options(ctx, find_command("search"), argc, argv, "f:t", opts,
+				   ARRAY_LEN(opts), search_opt, &o, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	for (int i = first; i < argc; i++) {
+		if (i > first)
+			buf_putc(&text, ' ');
+		buf_puts(&text, argv[i]);
+	}
+	rc = query_compile(buf_cstr(&text), time(NULL), &q, err);
+	buf_free(&text);
+	if (rc != 0)
+		return -1;
+	if (open_archive(ctx, STORE_READONLY, &st, err) != 0 ||
+	    store_query_open(st, q.where, (const char *const *)q.params, q.nparams,
+			     o.threads ? STORE_ORDER_THREAD : STORE_ORDER_DATE, &cur, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	while ((rc = store_query_next(cur, &row, err)) > 0) {
+		if (o.json)
+			print_row_json(&out, &row);
+		else
+			print_row_text(&out, &row);
+		store_row_clear(&row);
+		if (out.len >= 64 * 1024) {
+			fwrite(out.data, 1, out.len, stdout);
+			buf_reset(&out);
+		}
+	}
+	fwrite(buf_cstr(&out), 1, out.len, stdout);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = error_set_errno(err, ERR_IO, errno, _("cannot write the results"));
+out:
+	buf_free(&out);
+	store_query_close(&cur);
+	store_close(&st);
+	query_free(&q);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- show ---- */
+
+enum show_mode { SHOW_RAW, SHOW_HEADERS };
+
+static int show_opt(void *arg, int opt, struct error **err)
+{
+	enum show_mode *m = arg;
+
+	if (opt == 'r')
+		*m = SHOW_RAW;
+	else if (opt == 'H')
+		*m = SHOW_HEADERS;
+	return 0;
+}
+
+/* Decoded headers: one "Name: value" line per field, unfolded, RFC 2047
+ * decoded to UTF-8, control characters made harmless. */
+static void show_headers(const char *raw, size_t len, struct buf *out)
+{
+	struct header_iter it;
+	struct charset_conv *cc = charset_conv_new();
+	const char *name, *value;
+	size_t nlen, vlen;
+
+	header_iter_init(&it, raw, len);
+	while (header_iter_next(&it, &name, &nlen, &value, &vlen)) {
+		char *v = rfc2047_decode(cc, value, vlen);
+		char *n = utf8_sanitize(name, nlen);
+
+		put_clean(out, n);
+		buf_puts(out, ": ");
+		put_clean(out, v);
+		buf_putc(out, '\n');
+		free(v);
+		free(n);
+	}
+	header_iter_deinit(&it);
+	charset_conv_free(&cc);
+}
+
+static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error **err)
+{
+	static const struct option opts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ "headers", no_argument, NULL, 'H' },
+	};
+	enum show_mode mode = SHOW_RAW;
+	struct store *st = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	int64_t id;
+	int first, rc;
+
+	rc = parse_command_options(ctx, find_command("show"), argc, argv, "", opts,
+				   ARRAY_LEN(opts), show_opt, &mode, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (argc - first != 1)
+		return usage_error(err, "show", _("name one message: its id or <message-id>"));
+	if (open_archive(ctx, STORE_READONLY, &st, err) != 0)
+		return -1;
+	rc = store_resolve_id(st, argv[first], &id, err);
+	if (rc == 0)
+		rc = store_get_raw(st, id, &raw, &len, err);
+	store_close(&st);
+	if (rc != 0)
+		return -1;
+	if (mode == SHOW_RAW) {
+		fwrite(raw, 1, len, stdout);
+	} else {
+		struct buf out = BUF_INIT;
+
+		show_headers(raw, len, &out);
+		fwrite(buf_cstr(&out), 1, out.len, stdout);
+		buf_free(&out);
+	}
+	free(raw);
+	if (fflush(stdout) != 0)
+		return error_set_errno(err, ERR_IO, errno, _("cannot write the message"));
+	return 0;
+}
+
+/* ---- check ---- */
+
+static int cmd_check(struct cli_context *ctx, int argc, char **argv, struct error **err)
+{
+	struct store *st = NULL;
+	int64_t checked, bad;
+	char *report = NULL;
+	int first, rc;
+
+	rc = parse_command_options(ctx, find_command("check"), argc, argv, "", NULL, 0,
+				   NULL, NULL, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (first != argc)
+		return usage_error(err, "check", _("takes no operands"));
+	if (open_archive(ctx, STORE_READONLY, &st, err) != 0)
+		return -1;
+	rc = store_check(st, &checked, &bad, &report, err);
+	store_close(&st);
+	if (rc != 0)
+		return -1;
+	fputs(report, stdout);
+	free(report);
+	if (bad > 0 || report == NULL)
+		return error_set(err, ERR_STORE, _("archive %s: %lld of %lld messages failed "
+						  "the check"), ctx->archive_path,
+				 (long long)bad, (long long)checked);
+	printf(_("%s: %lld messages checked, all intact\n"), ctx->archive_path,
+	       (long long)checked);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static const struct command commands[] = {
+	{ "import", N_("PATH..."),
+	  N_("Import mbox files and Maildir folders into the archive; the same message "
+	     "(same bytes) is stored once."), cmd_import },
+	{ "export", N_("--format mbox|maildir [--query Q] DEST"),
+	  N_("Write the messages matching Q (all by default) to an mbox file (mboxrd, "
+	     "appended) or a Maildir, byte for byte."), cmd_export },
+	{ "search", N_("[--format text|json] [--threads] QUERY..."),
+	  N_("Print the messages matching QUERY, one per line or one JSON object per "
+	     "line. An empty query matches every message."), cmd_search },
+	{ "show", N_("[--raw | --headers] ID"),
+	  N_("Print a message by archive id or <message-id>: its raw bytes, or its "
+	     "decoded header fields."), cmd_show },
+	{ "check", "",
+	  N_("Verify the archive: SQLite's integrity check and every message's SHA-256."),
+	  cmd_check },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, _("usage: petrel [--config FILE] [--archive FILE] [--demo]\n"
+		     "       petrel COMMAND [OPTIONS] [ARGS]\n\n"
+		     "Without a command, open the mail reader on the archive.\n\n"
+		     "Commands:\n"));
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, _(commands[i].args));
+	fprintf(f, _("\nRun 'petrel COMMAND --help' for one command, or see petrel(1).\n"));
+}
+
+static void report_error(struct error *e)
+{
+	if (e == NULL)
+		return;
+	fprintf(stderr, "petrel: %s\n", e->msg);
+	if (e->detail != NULL)
+		fprintf(stderr, _("petrel: the server said: %s\n"), e->detail);
+}
+
+/* Fills a fresh archive in a new temporary directory with generated
+ * sample mail, for --demo.  *dir gets the directory to remove later. */
+static int make_demo_archive(struct cli_context *ctx, char **dir, struct error **err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/petrel-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	struct demo_gen *g;
+	struct demo_msg m;
+	struct store *st = NULL;
+	int rc = 0;
+
+	if (mkdtemp(tmpl) == NULL) {
+		error_set_errno(err, ERR_IO, errno, _("cannot create a directory for the demo "
+						      "archive in %s"), tmp && *tmp ? tmp : "/tmp");
+		free(tmpl);
+		return -1;
+	}
+	*dir = tmpl;
+	ctx->archive_path = path_join(tmpl, "demo.db");
+	ctx->cfg.ui.threads = true;
+	if (store_open(&st, ctx->archive_path, STORE_CREATE, err) != 0 ||
+	    store_begin(st, err) != 0) {
+		store_close(&st);
+		return -1;
+	}
+	g = demo_gen_new((uint32_t)time(NULL), DEMO_DEFAULT_COUNT);
+	demo_gen_set_now(g, (int64_t)time(NULL));
+	while (rc == 0 && demo_gen_next(g, &m)) {
+		struct store_new n = { m.data, m.len, m.flags, NULL, m.date, false };
+
+		rc = store_add(st, &n, NULL, err) < 0 ? -1 : 0;
+	}
+	demo_gen_free(&g);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	store_close(&st);
+	return rc;
+}
+
+static void remove_demo_archive(const char *dir)
+{
+	static const char *const files[] = { "demo.db", "demo.db-wal", "demo.db-shm" };
+
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		char *p = path_join(dir, files[i]);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+static int run_tui(struct cli_context *ctx, int argc, char **argv, cli_tui_fn tui,
+		   struct error **err)
+{
+	static const struct option opts[] = {
+		COMMON_LONG_OPTIONS,
+		{ "demo", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct common_opts co = { 0 };
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (common_option(&co, opt))
+			continue;
+		if (opt == 'd') {
+			ctx->demo = true;
+			continue;
+		}
+		return error_set(err, ERR_USAGE, _("bad option %s; see 'petrel --help'"),
+				 argv[optind - 1]);
+	}
+	if (co.help) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (co.version) {
+		print_version();
+		return 0;
+	}
+	if (optind < argc)
+		return error_set(err, ERR_USAGE, _("unknown command \"%s\"; see 'petrel --help'"),
+				 argv[optind]);
+	if (ctx->demo) {
+		char *dir = NULL;
+		int rc = make_demo_archive(ctx, &dir, err);
+
+		if (rc == 0)
+			rc = tui(ctx, err);
+		if (dir != NULL)
+			remove_demo_archive(dir);
+		free(dir);
+		return rc;
+	}
+	if (load_context(ctx, &co, err) != 0)
+		return -1;
+	return tui(ctx, err);
+}
+
+int cli_main(int argc, char **argv, cli_tui_fn tui)
+{
+	struct cli_context ctx;
+	struct error *err = NULL;
+	const struct command *cmd = NULL;
+	int cmd_index = 0, rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	/* The command is the first operand; global options may precede it. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--archive") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		cmd = find_command(argv[i]);
+		cmd_index = i;
+		break;
+	}
+	if (cmd == NULL) {
+		rc = run_tui(&ctx, argc, argv, tui, &err);
+	} else {
+		/* Hand the command its arguments with the global ones kept:
+		 * getopt permutes, so options before the name still count. */
+		char **args = xcalloc((size_t)argc + 1, sizeof *args);
+		int n = 0;
+
+		args[n++] = argv[0];
+		for (int i = 1; i < argc; i++)
+			if (i != cmd_index)
+				args[n++] = argv[i];
+		rc = cmd->run(&ctx, n, args, &err);
+		free(args);
+	}
+	config_free(&ctx.cfg);
+	free(ctx.archive_path);
+	if (err != NULL) {
+		report_error(err);
+		rc = error_exit_code(err);
+		error_free(&err);
+		return rc;
+	}
+	return rc < 0 ? 1 : rc;
+}
