@@ -1,1 +1,22 @@
 ## (mail area: files are added here as they land)
+
+## Message parsing: header fields, charsets, RFC 2047, addresses, dates,
+## message ids, and the envelope the index needs.
+libpetrel_a_SOURCES += \
+	src/charset.c src/charset.h \
+	src/rfc2047.c src/rfc2047.h \
+	src/header.c src/header.h \
+	src/address.c src/address.h \
+	src/date.c src/date.h \
+	src/msgid.c src/msgid.h \
+	src/envelope.c src/envelope.h
+
+check_PROGRAMS += tests/unit/test-charset
+TESTS += tests/unit/test-charset
+tests_unit_test_charset_SOURCES = tests/unit/test-charset.c tests/tap.h
+tests_unit_test_charset_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-rfc2047
+TESTS += tests/unit/test-rfc2047
+tests_unit_test_rfc2047_SOURCES = tests/unit/test-rfc2047.c tests/tap.h
+tests_unit_test_rfc2047_LDADD = $(PETREL_LIBS)
