@@ -12,3 +12,9 @@ tests_unit_test_store_SOURCES = tests/unit/test-store.c tests/tap.h
 tests_unit_test_store_LDADD = $(PETREL_LIBS)
 tests_unit_test_query_SOURCES = tests/unit/test-query.c tests/tap.h
 tests_unit_test_query_LDADD = $(PETREL_LIBS)
+
+## Built on demand (make tests/bench/bench-window), never by make check.
+EXTRA_PROGRAMS = tests/bench/bench-window
+tests_bench_bench_window_SOURCES = tests/bench/bench-window.c
+tests_bench_bench_window_LDADD = $(PETREL_LIBS)
+CLEANFILES += tests/bench/bench-window

@@ -1,2 +1,6 @@
 ## Test infrastructure shared by all areas.
 EXTRA_DIST += tests/tap.h tests/lib.sh
+
+## Command-line integration tests: the real binary on real files.
+TESTS += tests/cli/archive.sh tests/cli/tui.sh
+EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh
