@@ -207,6 +207,16 @@ static char *quote_value(const char *v)
 	return xasprintf("\"%.*s...\"", (int)n, v);
 }
 
+/* Bytes in the character at s (the line is valid UTF-8), for messages. */
+static int utf8_char_len(const char *s)
+{
+	int n = 1;
+
+	while (n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
 static const char *skip_space(const char *s)
 {
 	while (*s == ' ' || *s == '\t')
@@ -308,8 +318,9 @@ static int parse_value(struct parser *p, const char *key, const char *s, char **
 				if (*s == '\0')
 					goto unterminated;
 				if (*s != '"' && *s != '\\') {
-					parse_error(p, key, _("unknown escape \"\\%c\" in a quoted value; "
-							      "only \\\" and \\\\ are understood"), *s);
+					parse_error(p, key, _("unknown escape \"\\%.*s\" in a quoted value; "
+							      "only \\\" and \\\\ are understood"),
+						    utf8_char_len(s), s);
 					goto fail;
 				}
 			}
@@ -757,9 +768,9 @@ static int parse_section(struct parser *p, const char *s)
 			if (*s == '\\') {
 				s++;
 				if (*s != '"' && *s != '\\') {
-					parse_error(p, NULL, _("unknown escape \"\\%c\" in a section "
+					parse_error(p, NULL, _("unknown escape \"\\%.*s\" in a section "
 							       "header; only \\\" and \\\\ are understood"),
-						    *s);
+						    utf8_char_len(s), s);
 					goto out;
 				}
 			}

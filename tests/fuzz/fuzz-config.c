@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,9 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)config_tls_name(a->pop3_tls);
 			(void)config_auth_name(a->smtp_auth);
 		}
-	} else if (err == NULL || strncmp(err->msg, "/fuzz/config", 12) != 0) {
-		__builtin_trap();	/* every parse error names the file */
+	} else if (err == NULL || strncmp(err->msg, "/fuzz/config", 12) != 0 ||
+		   !utf8_valid(err->msg, strlen(err->msg))) {
+		__builtin_trap();	/* every error names the file, in UTF-8 */
 	}
+	for (size_t i = 0; i < cfg.nwarnings; i++)
+		if (!utf8_valid(cfg.warnings[i], strlen(cfg.warnings[i])))
+			__builtin_trap();
 	config_free(&cfg);
 	error_free(&err);
 	return 0;

@@ -449,6 +449,11 @@ static void test_errors(void)
 		{ "[account \"h\"]\naddress = h@example.org\nname = \"a\\nb\"\n",
 		  CFG_PATH ":3: name: unknown escape \"\\n\" in a quoted value; only \\\" and \\\\ "
 		  "are understood" },
+		{ "[account \"h\"]\naddress = h@example.org\nname = \"a\\\xc3\xa9\"\n",
+		  CFG_PATH ":3: name: unknown escape \"\\\xc3\xa9\" in a quoted value; only "
+		  "\\\" and \\\\ are understood" },
+		{ "[account \"\\x\"]\n", CFG_PATH ":1: unknown escape \"\\x\" in a section header; "
+		  "only \\\" and \\\\ are understood" },
 		{ "[account \"h\"]\naddress = h@example.org\npop3-host pop.example.org\n",
 		  CFG_PATH ":3: pop3-host: expected \"=\" after the key" },
 		{ "[account \"h\"]\naddress = h@example.org\npop3-host: pop.example.org\n",
@@ -543,6 +548,14 @@ static void test_errors(void)
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
 		check_error(cases[i].text, cases[i].want, cases[i].want + strlen(CFG_PATH));
+	/* Check the expectations themselves are fit for a terminal. */
+	{
+		bool all_utf8 = true;
+
+		for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+			all_utf8 = all_utf8 && utf8_valid(cases[i].want, strlen(cases[i].want));
+		ok(all_utf8, "every error sentence is valid UTF-8");
+	}
 
 	/* The password itself never appears in an error sentence. */
 	{
