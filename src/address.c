@@ -309,8 +309,12 @@ void address_list_parse_cc(struct address_list *list, const char *s, size_t n,
 			   struct charset_conv *cc)
 {
 	struct parser p;
-	size_t i = 0;
+	size_t i = 0, last_close = n;
+	bool have_close = false;
 
+	/* Where the last ']' is, so an unclosed '[' costs no search. */
+	while (last_close > 0 && !have_close)
+		have_close = s[--last_close] == ']';
 	memset(&p, 0, sizeof p);
 	p.list = list;
 	p.cc = cc;
@@ -374,12 +378,16 @@ void address_list_parse_cc(struct address_list *list, const char *s, size_t n,
 			}
 			break;
 		case '[':
-			{
+			if (have_close && i < last_close) {
+				/* A domain literal runs to the next ']'. */
 				const char *close = memchr(s + i, ']', n - i);
-				size_t end = close ? (size_t)(close - s) + 1 : n;
+				size_t end = (size_t)(close - s) + 1;
 
 				add_text(&p, s + i, end - i, s + i, end - i, false);
 				i = end;
+			} else {
+				add_text(&p, s + i, 1, s + i, 1, false);
+				i++;
 			}
 			break;
 		case '>':

@@ -20,3 +20,28 @@ check_PROGRAMS += tests/unit/test-rfc2047
 TESTS += tests/unit/test-rfc2047
 tests_unit_test_rfc2047_SOURCES = tests/unit/test-rfc2047.c tests/tap.h
 tests_unit_test_rfc2047_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-header
+TESTS += tests/unit/test-header
+tests_unit_test_header_SOURCES = tests/unit/test-header.c tests/tap.h
+tests_unit_test_header_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-address
+TESTS += tests/unit/test-address
+tests_unit_test_address_SOURCES = tests/unit/test-address.c tests/tap.h
+tests_unit_test_address_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-date
+TESTS += tests/unit/test-date
+tests_unit_test_date_SOURCES = tests/unit/test-date.c tests/tap.h
+tests_unit_test_date_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-msgid
+TESTS += tests/unit/test-msgid
+tests_unit_test_msgid_SOURCES = tests/unit/test-msgid.c tests/tap.h
+tests_unit_test_msgid_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-envelope
+TESTS += tests/unit/test-envelope
+tests_unit_test_envelope_SOURCES = tests/unit/test-envelope.c tests/tap.h
+tests_unit_test_envelope_LDADD = $(PETREL_LIBS)
