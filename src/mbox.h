@@ -87,7 +87,7 @@ struct mbox_reader;
  * only empty lines) is a valid mbox with no messages.  Errors: ERR_NOTFOUND
  * when the file does not exist, ERR_IO when it cannot be opened or read,
  * ERR_DATA "PATH is not an mbox file: it does not start with a From_ line"
- * (also for a directory or other non-regular file). */
+ * (or ": it is a directory").  Pipes and other streams can be read. */
 struct mbox_reader *mbox_open(const char *path, const struct mbox_params *params,
 			      struct error **err);
 

@@ -673,6 +673,43 @@ static void test_append(void)
 	}
 }
 
+/* Reading from and writing to a pipe: no seeking, no fsync. */
+static void test_pipe(void)
+{
+	static const char data[] = "From a Mon Jan  1 10:00:00 2024\nx\n\nFrom b Mon Jan  1 10:00:00 2024\ny\n";
+	struct error *err = NULL;
+	struct mbox_params p = { 5, 0 };
+	struct mbox_reader *r;
+	struct mbox_writer *w;
+	struct mbox_message m;
+	char back[128];
+	int fds[2];
+	ssize_t n;
+
+	if (pipe(fds) < 0 || write(fds[1], data, sizeof data - 1) != (ssize_t)(sizeof data - 1))
+		fatal("pipe: %s", strerror(errno));
+	close(fds[1]);
+	r = mbox_open_fd(fds[0], "a pipe", &p, &err);
+	ok(r != NULL, "an mbox can be read from a pipe");
+	is_int(r != NULL ? mbox_next(r, &m, &err) : -1, MBOX_MESSAGE, "first message from the pipe");
+	is_int(r != NULL ? mbox_next(r, &m, &err) : -1, MBOX_MESSAGE, "second message from the pipe");
+	is_int(r != NULL ? mbox_next(r, &m, &err) : -1, MBOX_END, "then the end");
+	is_int(r != NULL ? mbox_offset(r) : 0, sizeof data - 1, "mbox_offset is the whole input at the end");
+	mbox_close(&r);
+	error_free(&err);
+
+	if (pipe(fds) < 0)
+		fatal("pipe: %s", strerror(errno));
+	w = mbox_writer_fdopen(fds[1], "a pipe", &err);
+	mbox_write(w, "x\n", 2, "a", 0, &err);
+	is_int(mbox_writer_close(&w, &err), 0, "writing to a pipe needs no fsync");
+	n = read(fds[0], back, sizeof back - 1);
+	back[n > 0 ? n : 0] = '\0';
+	is_str(back, "From a Thu Jan  1 00:00:00 1970\nx\n\n", "what the writer wrote");
+	close(fds[0]);
+	error_free(&err);
+}
+
 /* ---- flags ---- */
 
 static void test_flags(void)
@@ -741,6 +778,7 @@ int main(void)
 	test_round_trip();
 	test_no_final_newline();
 	test_append();
+	test_pipe();
 	test_flags();
 	cleanup();
 	return tap_done();
