@@ -306,6 +306,24 @@ static void test_not_maildir(void)
 	free(f);
 	free(d);
 
+	/* A tree nested too deep is refused rather than half read. */
+	{
+		struct buf rel = BUF_INIT;
+
+		buf_puts(&rel, "deep");
+		for (int i = 0; i < MAILDIR_MAX_DEPTH + 1; i++)
+			buf_puts(&rel, "/d");
+		buf_puts(&rel, "/cur");
+		free(mkdirs(buf_cstr(&rel)));
+		buf_free(&rel);
+		d = path_join(tmpdir, "deep");
+		read_all(d, NULL, &g);
+		ok(g.end_rc == MAILDIR_ERROR && g.errs != NULL && strstr(g.errs, "nested deeper") != NULL,
+		   "a tree deeper than %d levels is refused", MAILDIR_MAX_DEPTH);
+		got_free(&g);
+		free(d);
+	}
+
 	/* An empty Maildir is fine: no messages. */
 	make_maildir("empty");
 	d = path_join(tmpdir, "empty");
