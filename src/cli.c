@@ -117,7 +117,8 @@ static int parse_command_options(struct cli_context *ctx, const struct command *
 	struct common_opts co = { 0 };
 	int opt, rc = 0;
 
-	memcpy(all, extra, nextra * sizeof *all);
+	if (nextra > 0)
+		memcpy(all, extra, nextra * sizeof *all);
 	memcpy(all + nextra, common, sizeof common);
 	optind = 1;
 	opterr = 0;
@@ -394,7 +395,7 @@ static int cmd_export(struct cli_context *ctx, int argc, char **argv, struct err
 		goto fail;
 	if (strcmp(o.format, "mbox") == 0)
 		mw = mbox_writer_open(argv[first], true, err);
-	else
+	else if (maildir_create(argv[first], err) == 0)
 		dw = maildir_writer_open(argv[first], err);
 	if (mw == NULL && dw == NULL)
 		goto fail;

@@ -11,7 +11,6 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -163,19 +162,22 @@ static int load_start(struct index_view *v, struct error **err)
 	return 0;
 }
 
-/* Reloads a full screen from the current top row (after a resize, a
- * change, or new mail), keeping the selection where it can. */
+/* Reloads a full screen (after a resize, a change, or new mail) keeping
+ * the selected message where it was on screen when it can. */
 static int reload(struct index_view *v, struct error **err)
 {
 	struct store_row *rows;
-	size_t n, h = (size_t)body_lines();
-	int64_t anchor = 0;
+	size_t n, h = (size_t)body_lines(), k;
+	int64_t anchor = 0, sel_id;
 
 	if (v->n == 0)
 		return load_end(v, err);
-	if (store_window(v->st, v->order, v->rows[0].id, false, false, 1, &rows, &n, err))
+	sel_id = v->rows[v->sel].id;
+	k = v->sel < h ? v->sel : h - 1;
+	/* The row just above the first one to show, if there is one. */
+	if (store_window(v->st, v->order, sel_id, false, false, k + 1, &rows, &n, err))
 		return -1;
-	if (n == 1)
+	if (n == k + 1)
 		anchor = rows[0].id;
 	store_rows_free(rows, n);
 	if (store_window(v->st, v->order, anchor, true, false, h, &rows, &n, err))
@@ -187,6 +189,9 @@ static int reload(struct index_view *v, struct error **err)
 			return -1;
 	}
 	set_rows(v, rows, n);
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].id == sel_id)
+			v->sel = i;
 	return 0;
 }
 
@@ -287,11 +292,6 @@ static int toggle_flag(struct index_view *v, unsigned flag, struct error **err)
 	return 0;
 }
 
-static void on_winch(int sig)
-{
-	(void)sig;
-}
-
 int tui_run(const char *archive_path, bool threads, struct error **err)
 {
 	struct index_view v;
@@ -302,7 +302,6 @@ int tui_run(const char *archive_path, bool threads, struct error **err)
 	v.order = threads ? STORE_ORDER_THREAD : STORE_ORDER_DATE;
 	if (store_open(&v.st, archive_path, STORE_CREATE, err) != 0)
 		return -1;
-	signal(SIGWINCH, on_winch);
 	if (initscr() == NULL) {
 		store_close(&v.st);
 		return error_set(err, ERR_IO, _("cannot start the terminal interface "

@@ -77,8 +77,8 @@ is "$got" "$want" "show --raw is byte-exact (NUL byte included)"
 got=$("$PETREL" show --raw "<q2@example.org>" | sha256sum | cut -d' ' -f1)
 is "$got" "$want" "show accepts a <message-id>"
 q1=$("$PETREL" show --raw "<q1@example.org>")
-like "$q1" "^>From the start of a body line" "mboxrd quoting undone once"
-like "$q1" ">>From already quoted once" "deeper quoting undone once too"
+like "$q1" "^From the start of a body line" "mboxrd quoting undone once"
+like "$q1" "^>From already quoted once" "deeper quoting undone once too"
 h=$("$PETREL" show --headers "$(json from:renee | field 'json.loads(l)["id"]')")
 like "$h" "^From: Renée <renee@example.net>" "show --headers decodes encoded words"
 
@@ -94,7 +94,8 @@ before=$(sums "$PETREL_ARCHIVE")
 
 "$PETREL" export --format mbox "$WORK/out.mbox" >/dev/null
 ok $? "export to mbox"
-like "$(cat "$WORK/out.mbox")" "^>>From the start of a body line" "export quotes From lines (mboxrd)"
+like "$(cat "$WORK/out.mbox")" "^>From the start of a body line" "export quotes From lines (mboxrd)"
+like "$(cat "$WORK/out.mbox")" "^>>From already quoted once" "and quoted ones once more"
 PETREL_ARCHIVE="$WORK/rt-mbox.db" "$PETREL" import "$WORK/out.mbox" >/dev/null
 after=$(sums "$WORK/rt-mbox.db" | cut -d' ' -f1)
 is "$after" "$(echo "$before" | cut -d' ' -f1)" "mbox round trip: the same bytes for every message"

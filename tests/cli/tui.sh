@@ -72,9 +72,10 @@ ok $? "d moves the message to the trash"
 wait_for "40 messages|41 messages"
 like "$(screen)" "41 messages" "trash keeps the message in the archive"
 
+like "$(screen)" "thread order" "threads are on by default"
 T send-keys -t petrel t
-wait_for "thread order"
-ok $? "t switches to thread order"
+wait_for "date order"
+ok $? "t switches to date order"
 
 # New mail stored by another process shows up without a key press.
 printf 'From x Mon Jan  1 00:00:00 2024\nFrom: late@example.org\nSubject: arrived while open\nDate: 31 Mar 2024 10:00:00 +0000\n\nhi\n' >"$WORK/late.mbox"
@@ -83,8 +84,16 @@ wait_for "42 messages"
 ok $? "mail imported by another process appears"
 
 T resize-window -t petrel -x 60 -y 12 2>/dev/null
-wait_for "arrived while open"
-ok $? "a resize redraws"
+i=0
+while [ $i -lt 100 ]; do
+	last=$(screen | sed -n 12p)
+	case "$last" in "-- 42 messages"*) break;; esac
+	sleep 0.1
+	i=$((i + 1))
+done
+like "$last" "^-- 42 messages" "a resize redraws: the status line moves to the new last line"
+w=$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+ok $([ "$w" -le 60 ]; echo $?) "rows fit the new width ($w columns)"
 
 T send-keys -t petrel q
 i=0
