@@ -45,3 +45,5 @@ check_PROGRAMS += tests/unit/test-envelope
 TESTS += tests/unit/test-envelope
 tests_unit_test_envelope_SOURCES = tests/unit/test-envelope.c tests/tap.h
 tests_unit_test_envelope_LDADD = $(PETREL_LIBS)
+
+include tests/fuzz/fuzz.mk

@@ -1,0 +1,110 @@
+## Fuzz targets, one per parser: tests/fuzz/fuzz-NAME.c defines
+## LLVMFuzzerTestOneInput and tests/fuzz/corpus/NAME/ holds its seeds.
+## With --enable-fuzzing they are libFuzzer binaries (built by `make`; run
+## e.g. `tests/fuzz/fuzz-header -max_total_time=600 corpus-dir seed-dir`).
+## Otherwise each is linked with a small replay main() and `make check`
+## runs it over its seed corpus (tests/fuzz/replay.sh), under the
+## sanitizers when configured with them.
+PETREL_FUZZ_TARGETS = \
+	tests/fuzz/fuzz-header \
+	tests/fuzz/fuzz-address \
+	tests/fuzz/fuzz-date \
+	tests/fuzz/fuzz-rfc2047 \
+	tests/fuzz/fuzz-msgid \
+	tests/fuzz/fuzz-envelope \
+	tests/fuzz/fuzz-config \
+	tests/fuzz/fuzz-mbox
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += $(PETREL_FUZZ_TARGETS)
+petrel_fuzz_main =
+petrel_fuzz_ld = -fsanitize=fuzzer
+else
+check_PROGRAMS += $(PETREL_FUZZ_TARGETS)
+petrel_fuzz_main = tests/fuzz/replay.c
+petrel_fuzz_ld =
+endif
+TESTS += tests/fuzz/replay.sh
+
+tests_fuzz_fuzz_header_SOURCES = tests/fuzz/fuzz-header.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_header_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_header_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_address_SOURCES = tests/fuzz/fuzz-address.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_address_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_address_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_date_SOURCES = tests/fuzz/fuzz-date.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_date_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_date_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_rfc2047_SOURCES = tests/fuzz/fuzz-rfc2047.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_rfc2047_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_rfc2047_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_msgid_SOURCES = tests/fuzz/fuzz-msgid.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_msgid_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_msgid_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_envelope_SOURCES = tests/fuzz/fuzz-envelope.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_envelope_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_envelope_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz-config.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_config_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_mbox_SOURCES = tests/fuzz/fuzz-mbox.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_mbox_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_mbox_LDADD = $(PETREL_LIBS)
+
+## The seed corpora, listed one by one (no wildcards in automake).
+EXTRA_DIST += tests/fuzz/replay.sh \
+	tests/fuzz/corpus/header/folded-crlf.eml \
+	tests/fuzz/corpus/header/leading-cont.eml \
+	tests/fuzz/corpus/header/mbox-from.eml \
+	tests/fuzz/corpus/header/no-blank.eml \
+	tests/fuzz/corpus/header/nul-8bit.eml \
+	tests/fuzz/corpus/header/simple-lf.eml \
+	tests/fuzz/corpus/address/basic.txt \
+	tests/fuzz/corpus/address/empty-group.txt \
+	tests/fuzz/corpus/address/encoded.txt \
+	tests/fuzz/corpus/address/group.txt \
+	tests/fuzz/corpus/address/junk.txt \
+	tests/fuzz/corpus/address/literal.txt \
+	tests/fuzz/corpus/address/route.txt \
+	tests/fuzz/corpus/date/asctime.txt \
+	tests/fuzz/corpus/date/comment.txt \
+	tests/fuzz/corpus/date/dotted.txt \
+	tests/fuzz/corpus/date/from-line.txt \
+	tests/fuzz/corpus/date/iso.txt \
+	tests/fuzz/corpus/date/obsolete.txt \
+	tests/fuzz/corpus/date/rfc5322.txt \
+	tests/fuzz/corpus/rfc2047/broken.txt \
+	tests/fuzz/corpus/rfc2047/charset-iso2022.txt \
+	tests/fuzz/corpus/rfc2047/charset-koi8.txt \
+	tests/fuzz/corpus/rfc2047/charset-utf7.txt \
+	tests/fuzz/corpus/rfc2047/cjk.txt \
+	tests/fuzz/corpus/rfc2047/glued.txt \
+	tests/fuzz/corpus/rfc2047/mixed.txt \
+	tests/fuzz/corpus/msgid/in-reply-to.txt \
+	tests/fuzz/corpus/msgid/junk.txt \
+	tests/fuzz/corpus/msgid/one.txt \
+	tests/fuzz/corpus/msgid/references.txt \
+	tests/fuzz/corpus/msgid/word.txt \
+	tests/fuzz/corpus/envelope/mbox-nodate.eml \
+	tests/fuzz/corpus/envelope/multipart.eml \
+	tests/fuzz/corpus/envelope/nested.eml \
+	tests/fuzz/corpus/envelope/simple.eml \
+	tests/fuzz/corpus/envelope/truncated.eml \
+	tests/fuzz/corpus/config/bad-enum.ini \
+	tests/fuzz/corpus/config/bad-syntax.ini \
+	tests/fuzz/corpus/config/comments.ini \
+	tests/fuzz/corpus/config/crlf-quotes.ini \
+	tests/fuzz/corpus/config/dup-account.ini \
+	tests/fuzz/corpus/config/full.ini \
+	tests/fuzz/corpus/config/outside.ini \
+	tests/fuzz/corpus/config/utf8-bom.ini \
+	tests/fuzz/corpus/mbox/blank-start.mbox \
+	tests/fuzz/corpus/mbox/crlf.mbox \
+	tests/fuzz/corpus/mbox/dates.mbox \
+	tests/fuzz/corpus/mbox/empty \
+	tests/fuzz/corpus/mbox/empty-messages.mbox \
+	tests/fuzz/corpus/mbox/long-line.mbox \
+	tests/fuzz/corpus/mbox/not-mbox \
+	tests/fuzz/corpus/mbox/nul.mbox \
+	tests/fuzz/corpus/mbox/tricky.mbox \
+	tests/fuzz/corpus/mbox/truncated.mbox
