@@ -14,9 +14,8 @@
 
 #include "buf.h"
 #include "error.h"
+#include "fuzz.h"
 #include "mbox.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_MESSAGE (1u << 20)
 
@@ -31,8 +30,7 @@ static int read_all(const uint8_t *data, size_t size, size_t bufsize, struct buf
 	int rc;
 
 	if (r == NULL) {
-		if (err == NULL || err->msg == NULL)
-			abort();
+		FUZZ_ASSERT(err != NULL && err->msg != NULL);
 		error_free(&err);
 		return -1;
 	}
@@ -42,8 +40,7 @@ static int read_all(const uint8_t *data, size_t size, size_t bufsize, struct buf
 			error_free(&err);
 			continue;
 		}
-		if (m.size == 0 || m.offset + m.size > size || m.len > m.size)
-			abort();
+		FUZZ_ASSERT(m.size > 0 && m.offset + m.size <= size && m.len <= m.size);
 		buf_printf(out, "[%zu %llu %llu %s]", m.len, (unsigned long long)m.offset,
 			   (unsigned long long)m.line, m.from_addr);
 		buf_append(out, m.data, m.len);
@@ -69,12 +66,10 @@ static void check_round_trip(const uint8_t *data, size_t size)
 		return;
 	}
 	fd = memfd_create("fuzz-mbox", MFD_CLOEXEC);
-	if (fd < 0)
-		abort();
+	FUZZ_ASSERT(fd >= 0);
 	w = mbox_writer_fdopen(dup(fd), "memfd", &err);
 	while (mbox_next(r, &m, &err) == MBOX_MESSAGE) {
-		if (mbox_write(w, m.data, m.len, m.from_addr, 0, &err) < 0)
-			abort();
+		FUZZ_ASSERT(mbox_write(w, m.data, m.len, m.from_addr, 0, &err) == 0);
 		buf_printf(&want, "%zu:", m.len + (m.len > 0 && m.data[m.len - 1] != '\n'));
 		buf_append(&want, m.data, m.len);
 		if (m.len > 0 && m.data[m.len - 1] != '\n')
@@ -83,13 +78,10 @@ static void check_round_trip(const uint8_t *data, size_t size)
 	}
 	error_free(&err);
 	mbox_close(&r);
-	if (mbox_writer_close(&w, &err) < 0)
-		abort();
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		abort();
+	FUZZ_ASSERT(mbox_writer_close(&w, &err) == 0);
+	FUZZ_ASSERT(lseek(fd, 0, SEEK_SET) == 0);
 	back = mbox_open_fd(fd, "memfd", NULL, &err);
-	if (back == NULL)
-		abort();
+	FUZZ_ASSERT(back != NULL);
 	{
 		struct buf got = BUF_INIT;
 
@@ -98,9 +90,9 @@ static void check_round_trip(const uint8_t *data, size_t size)
 			buf_append(&got, m2.data, m2.len);
 			count--;
 		}
-		if (rc != MBOX_END || count != 0 || got.len != want.len ||
-		    (got.len > 0 && memcmp(got.data, want.data, got.len) != 0))
-			abort();
+		FUZZ_ASSERT(rc == MBOX_END && count == 0);
+		FUZZ_ASSERT(got.len == want.len &&
+			    (got.len == 0 || memcmp(got.data, want.data, got.len) == 0));
 		buf_free(&got);
 	}
 	mbox_close(&back);
@@ -115,9 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	rc1 = read_all(data, size, 0, &whole);
 	rc2 = read_all(data, size, bufsize, &pieces);
-	if (rc1 != rc2 || whole.len != pieces.len ||
-	    (whole.len > 0 && memcmp(whole.data, pieces.data, whole.len) != 0))
-		abort();
+	FUZZ_ASSERT(rc1 == rc2 && whole.len == pieces.len);
+	FUZZ_ASSERT(whole.len == 0 || memcmp(whole.data, pieces.data, whole.len) == 0);
 	buf_free(&whole);
 	buf_free(&pieces);
 	check_round_trip(data, size);
