@@ -18,6 +18,7 @@
 #include "header.h"
 #include "i18n.h"
 #include "json.h"
+#include "log.h"
 #include "maildir.h"
 #include "mbox.h"
 #include "msgflags.h"
@@ -334,6 +335,9 @@ static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct err
 		if (rc != 0)
 			break;
 	}
+	log_msg(LOG_INFO, "import into %s: %llu imported, %llu duplicate, %llu failed",
+		ctx->archive_path, (unsigned long long)total.imported,
+		(unsigned long long)total.duplicates, (unsigned long long)total.failed);
 	if (argc - first > 1)
 		printf(_("total: %llu imported, %llu duplicate, %llu failed\n"),
 		       (unsigned long long)total.imported, (unsigned long long)total.duplicates,
@@ -849,6 +853,10 @@ int cli_main(int argc, char **argv, cli_tui_fn tui)
 	int cmd_index = 0, rc;
 
 	memset(&ctx, 0, sizeof ctx);
+	/* The log is a diagnostic aid: not being able to open it is no
+	 * reason to refuse to work. */
+	if (log_open(NULL, LOG_INFO, &err) != 0)
+		error_free(&err);
 	/* The command is the first operand; global options may precede it. */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--archive") == 0) {
@@ -879,10 +887,13 @@ int cli_main(int argc, char **argv, cli_tui_fn tui)
 	config_free(&ctx.cfg);
 	free(ctx.archive_path);
 	if (err != NULL) {
+		log_msg(LOG_ERROR, "%s: %s", cmd != NULL ? cmd->name : "tui", err->msg);
 		report_error(err);
 		rc = error_exit_code(err);
 		error_free(&err);
-		return rc;
+	} else if (rc < 0) {
+		rc = 1;
 	}
-	return rc < 0 ? 1 : rc;
+	log_close();
+	return rc;
 }

@@ -168,10 +168,13 @@ const char *store_path(const struct store *st)
 static int db_error(struct store *st, struct error **err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
+	int sys = sqlite3_system_errno(st->db);
 
-	if (code == SQLITE_FULL || code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_FSYNC)
-		return error_set(err, ERR_IO, _("archive %s: %s failed: %s (is the disk full?)"),
-				 st->path, what, sqlite3_errmsg(st->db));
+	if (code == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR)
+		return error_set(err, ERR_IO,
+				 _("archive %s: %s failed: %s (%s); nothing of this batch "
+				   "was stored"), st->path, what, sqlite3_errmsg(st->db),
+				 sys != 0 ? strerror(sys) : _("is the disk full?"));
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
 		return error_set(err, ERR_TEMP, _("archive %s is busy (%s); try again"),
 				 st->path, what);

@@ -2,5 +2,5 @@
 EXTRA_DIST += tests/tap.h tests/lib.sh
 
 ## Command-line integration tests: the real binary on real files.
-TESTS += tests/cli/archive.sh tests/cli/tui.sh
-EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh
+TESTS += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
+EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -16,6 +17,9 @@ static int open_tui(struct cli_context *ctx, struct error **err)
 
 int main(int argc, char **argv)
 {
+	/* Past a file size limit, let writes fail with EFBIG (reported
+	 * like a full disk) instead of being killed halfway. */
+	signal(SIGXFSZ, SIG_IGN);
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
