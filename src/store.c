@@ -254,34 +254,70 @@ fail:
 	return -1;
 }
 
+static int store_open_file(struct store **stp, const char *path, unsigned flags,
+			   struct error **err);
+
+/* Creates a new archive atomically: the schema is written to a temporary
+ * file (mode 0600 whatever the umask; SQLite gives the -wal and -shm files
+ * the same mode) that is then linked into place, so a crash never leaves a
+ * half-made archive behind.  Losing a race to another creator is fine. */
+static int store_create(const char *path, struct error **err)
+{
+	char *dir = path_dirname(path);
+	char *tmp = xasprintf("%s.new-XXXXXX", path);
+	struct store *st = NULL;
+	int fd, rc = -1;
+
+	if (path_mkdirs(dir, 0700, err) != 0)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		error_set_errno(err, ERR_IO, errno, _("cannot create archive %s"), path);
+		goto out;
+	}
+	close(fd);
+	if (store_open_file(&st, tmp, 0, err) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	store_close(&st);
+	if (link(tmp, path) != 0 && errno != EEXIST) {
+		error_set_errno(err, ERR_IO, errno, _("cannot create archive %s"), path);
+		unlink(tmp);
+		goto out;
+	}
+	unlink(tmp);
+	rc = 0;
+out:
+	free(dir);
+	free(tmp);
+	return rc;
+}
+
 int store_open(struct store **stp, const char *path, unsigned flags, struct error **err)
 {
-	struct store *st;
 	struct stat sb;
-	int oflags;
 
 	*stp = NULL;
 	if (stat(path, &sb) != 0) {
-		if (errno != ENOENT || !(flags & STORE_CREATE))
-			return error_set_errno(err, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, errno,
-					       _("cannot open archive %s"), path);
-		char *dir = path_dirname(path);
-		int rc = path_mkdirs(dir, 0700, err);
-
-		free(dir);
-		if (rc != 0)
+		if (errno == ENOENT && !(flags & STORE_CREATE))
+			return error_set(err, ERR_NOTFOUND, _("there is no archive at %s yet; "
+							     "import or fetch mail first"), path);
+		if (errno != ENOENT)
+			return error_set_errno(err, ERR_IO, errno, _("cannot open archive %s"), path);
+		if (store_create(path, err) != 0)
 			return -1;
-		/* Create the file ourselves so it is 0600 whatever the umask;
-		 * SQLite gives the -wal and -shm files the same mode. */
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-		if (fd < 0 && errno != EEXIST)
-			return error_set_errno(err, ERR_IO, errno, _("cannot create archive %s"), path);
-		if (fd >= 0)
-			close(fd);
 	} else if (S_ISDIR(sb.st_mode)) {
 		return error_set(err, ERR_IO, _("archive %s is a directory, not a file"), path);
 	}
+	return store_open_file(stp, path, flags, err);
+}
+
+static int store_open_file(struct store **stp, const char *path, unsigned flags,
+			   struct error **err)
+{
+	struct store *st;
+	int oflags;
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
