@@ -180,7 +180,8 @@ struct importer {
 static int import_one(struct importer *im, const char *data, size_t len,
 		      unsigned flags, int64_t fallback_date, struct error **err)
 {
-	struct store_new m = { data, len, flags, NULL, fallback_date, false };
+	struct store_new m = { .raw = data, .len = len, .flags = flags,
+			       .fallback_date = fallback_date };
 	int rc;
 
 	if (im->batch_messages == 0 && store_begin(im->st, err) != 0)
@@ -771,7 +772,8 @@ static int make_demo_archive(struct cli_context *ctx, char **dir, struct error *
 	g = demo_gen_new((uint32_t)time(NULL), DEMO_DEFAULT_COUNT);
 	demo_gen_set_now(g, (int64_t)time(NULL));
 	while (rc == 0 && demo_gen_next(g, &m)) {
-		struct store_new n = { m.data, m.len, m.flags, NULL, m.date, false };
+		struct store_new n = { .raw = m.data, .len = m.len, .flags = m.flags,
+				       .fallback_date = m.date };
 
 		rc = store_add(st, &n, NULL, err) < 0 ? -1 : 0;
 	}

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -43,6 +44,9 @@ enum stmt_id {
 	Q_INSERT_RAW,
 	Q_INSERT_FTS,
 	Q_ADD_ACCOUNT,
+	Q_UIDL_GET,
+	Q_UIDL_PUT,
+	Q_UIDL_DELETED,
 	Q_COUNT
 };
 
@@ -64,6 +68,12 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_INSERT_FTS] = "INSERT INTO fts (rowid, subject, sender, recipients, body) "
 		"VALUES (?, ?, ?, ?, ?)",
 	[Q_ADD_ACCOUNT] = "INSERT OR IGNORE INTO message_accounts VALUES (?, ?)",
+	[Q_UIDL_GET] = "SELECT message, fetched, partial, deleted FROM pop3_uidls "
+		"WHERE account = ? AND uidl = ?",
+	[Q_UIDL_PUT] = "INSERT INTO pop3_uidls (account, uidl, message, fetched, partial) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account, uidl) DO UPDATE "
+		"SET message = ?3, partial = ?5, deleted = 0",
+	[Q_UIDL_DELETED] = "UPDATE pop3_uidls SET deleted = 1 WHERE account = ? AND uidl = ?",
 };
 
 struct store {
@@ -114,7 +124,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX msgid_threads_by_thread ON msgid_threads(thread_id);"
 	"CREATE TABLE pop3_uidls ("
 	"  account TEXT NOT NULL, uidl BLOB NOT NULL, message INTEGER,"
-	"  fetched INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+	"  fetched INTEGER NOT NULL, partial INTEGER NOT NULL DEFAULT 0,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (account, uidl)) WITHOUT ROWID;"
 	"CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO counters VALUES ('total',0),('unread',0),('flagged',0),"
@@ -604,6 +615,44 @@ static int add_account(struct store *st, int64_t id, const char *account,
 	return run(st, s, err, _("recording the account"));
 }
 
+/* Bytes of a message read from a file to find its index fields. */
+#define STORE_SCAN_MAX (1024u * 1024)
+
+/* Copies len bytes of fd into message_raw.raw of row id, which holds a
+ * zeroblob of that size, in chunks: memory stays bounded. */
+static int copy_file_to_blob(struct store *st, int fd, size_t len, int64_t id,
+			     struct error **err)
+{
+	sqlite3_blob *blob;
+	char *chunk;
+	size_t off = 0, csize = 1024 * 1024;
+	int rc = 0;
+
+	if (sqlite3_blob_open(st->db, "main", "message_raw", "raw", id, 1, &blob) != SQLITE_OK)
+		return db_error(st, err, _("storing a message"));
+	chunk = xmalloc(csize);
+	while (off < len) {
+		size_t want = len - off < csize ? len - off : csize;
+		ssize_t got = pread(fd, chunk, want, (off_t)off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rc = error_set_errno(err, ERR_IO, got < 0 ? errno : EIO,
+					     _("cannot read a message's spool file"));
+			break;
+		}
+		if (sqlite3_blob_write(blob, chunk, (int)got, (int)off) != SQLITE_OK) {
+			rc = db_error(st, err, _("storing a message"));
+			break;
+		}
+		off += (size_t)got;
+	}
+	free(chunk);
+	sqlite3_blob_close(blob);
+	return rc;
+}
+
 static int insert_message(struct store *st, const struct store_new *msg,
 			  const unsigned char *digest, int64_t *id_out,
 			  struct error **err)
@@ -615,7 +664,17 @@ static int insert_message(struct store *st, const struct store_new *msg,
 	int64_t id, thread, latest;
 	int rc = -1;
 
-	envelope_parse(&env, msg->raw, msg->len);
+	if (msg->raw != NULL) {
+		envelope_parse(&env, msg->raw, msg->len);
+	} else {
+		/* A large message: the index fields come from its beginning. */
+		size_t n = msg->len < STORE_SCAN_MAX ? msg->len : STORE_SCAN_MAX;
+		char *head = xmalloc(n + 1);
+		ssize_t got = pread(msg->fd, head, n, 0);
+
+		envelope_parse(&env, head, got > 0 ? (size_t)got : 0);
+		free(head);
+	}
 	if (env.date == 0)
 		env.date = msg->fallback_date;
 	addresses_json(&to, &env.to);
@@ -658,8 +717,13 @@ static int insert_message(struct store *st, const struct store_new *msg,
 	if ((s = stmt(st, Q_INSERT_RAW, err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_blob64(s, 2, msg->raw, msg->len, SQLITE_STATIC);
+	if (msg->raw != NULL)
+		sqlite3_bind_blob64(s, 2, msg->raw, msg->len, SQLITE_STATIC);
+	else
+		sqlite3_bind_zeroblob64(s, 2, msg->len);
 	if (run(st, s, err, _("storing a message")) != 0)
+		goto out;
+	if (msg->raw == NULL && copy_file_to_blob(st, msg->fd, msg->len, id, err) != 0)
 		goto out;
 
 	if ((s = stmt(st, Q_INSERT_FTS, err)) == NULL)
@@ -696,8 +760,12 @@ int store_add(struct store *st, const struct store_new *msg, int64_t *id_out,
 
 	if (st->readonly)
 		return error_set(err, ERR_INTERNAL, "store_add on a read-only archive");
-	if (sha256(msg->raw, msg->len, digest) != 0)
-		return error_set(err, ERR_INTERNAL, _("SHA-256 computation failed"));
+	if (msg->raw == NULL && msg->len > INT_MAX)
+		return error_set(err, ERR_DATA, _("a message of %zu bytes is larger than the "
+						 "archive can hold (2 GiB)"), msg->len);
+	if (msg->raw != NULL ? sha256(msg->raw, msg->len, digest) != 0
+			     : sha256_fd(msg->fd, msg->len, digest) != 0)
+		return error_set_errno(err, ERR_IO, errno, _("cannot read a message to hash it"));
 	if (own_txn && store_begin(st, err) != 0)
 		return -1;
 	if ((s = stmt(st, Q_FIND_SHA, err)) == NULL)
@@ -726,6 +794,107 @@ int store_add(struct store *st, const struct store_new *msg, int64_t *id_out,
 	if (id_out != NULL)
 		*id_out = id;
 	return result;
+fail:
+	if (own_txn)
+		store_rollback(st);
+	return -1;
+}
+
+/* ---- POP3 bookkeeping ---- */
+
+int store_uidl_get(struct store *st, const char *account, const char *uid,
+		   struct store_uidl *out, struct error **err)
+{
+	sqlite3_stmt *s = stmt(st, Q_UIDL_GET, err);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, uid, (int)strlen(uid), SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->found = true;
+		out->message = sqlite3_column_int64(s, 0);
+		out->fetched = sqlite3_column_int64(s, 1);
+		out->partial = sqlite3_column_int(s, 2) != 0;
+		out->deleted = sqlite3_column_int(s, 3) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(st, err, _("looking up a UIDL"));
+	return 0;
+}
+
+int store_uidl_record(struct store *st, const char *account, const char *uid,
+		      int64_t message, bool partial, struct error **err)
+{
+	sqlite3_stmt *s = stmt(st, Q_UIDL_PUT, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, uid, (int)strlen(uid), SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, message);
+	sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
+	sqlite3_bind_int(s, 5, partial);
+	return run(st, s, err, _("recording a UIDL"));
+}
+
+int store_uidl_set_deleted(struct store *st, const char *account, const char *uid,
+			   struct error **err)
+{
+	sqlite3_stmt *s = stmt(st, Q_UIDL_DELETED, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, uid, (int)strlen(uid), SQLITE_STATIC);
+	return run(st, s, err, _("recording a deletion"));
+}
+
+int store_complete_partial(struct store *st, int64_t partial_id,
+			   const struct store_new *full, int64_t *new_id,
+			   struct error **err)
+{
+	bool own_txn = !st->in_batch;
+	sqlite3_stmt *s = NULL;
+	int64_t id = 0;
+	int rc;
+
+	if (own_txn && store_begin(st, err) != 0)
+		return -1;
+	rc = store_add(st, full, &id, err);
+	if (rc < 0)
+		goto fail;
+	/* The full message inherits what the user did to the partial one;
+	 * the partial one goes to the trash (nothing is ever deleted here). */
+	if (prepare(st, "UPDATE messages SET flags = flags | (SELECT flags & ~16 FROM messages "
+		    "WHERE id = ?1) WHERE id = ?2", &s, err))
+		goto fail;
+	sqlite3_bind_int64(s, 1, partial_id);
+	sqlite3_bind_int64(s, 2, id);
+	if (step_done(st, s, err, _("completing a message")))
+		goto fail;
+	if (id != partial_id) {
+		if (prepare(st, "UPDATE messages SET flags = flags | 16 WHERE id = ?", &s, err))
+			goto fail;
+		sqlite3_bind_int64(s, 1, partial_id);
+		if (step_done(st, s, err, _("completing a message")))
+			goto fail;
+		if (prepare(st, "UPDATE pop3_uidls SET message = ?2, partial = 0 WHERE message = ?1",
+			    &s, err))
+			goto fail;
+		sqlite3_bind_int64(s, 1, partial_id);
+		sqlite3_bind_int64(s, 2, id);
+		if (step_done(st, s, err, _("completing a message")))
+			goto fail;
+	}
+	if (own_txn && store_commit(st, err) != 0)
+		return -1;
+	*new_id = id;
+	return 0;
 fail:
 	if (own_txn)
 		store_rollback(st);

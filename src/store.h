@@ -41,8 +41,11 @@ int store_commit(struct store *st, struct error **err);
 void store_rollback(struct store *st);
 
 struct store_new {
-	const char *raw;	/* the message bytes, stored exactly */
+	const char *raw;	/* the message bytes, stored exactly; or NULL: */
 	size_t len;
+	int fd;			/* when raw is NULL, the len bytes are read from
+				 * this file from offset 0 (large messages never
+				 * need to be in memory whole) */
 	unsigned flags;		/* MSG_* from msgflags.h */
 	const char *account;	/* account that brought it, or NULL (import) */
 	int64_t fallback_date;	/* used when the Date: header is missing/bad */
@@ -56,6 +59,31 @@ enum store_add_result { STORE_ADDED = 1, STORE_DUPLICATE = 2 };
  * STORE_DUPLICATE.  Returns STORE_ADDED / STORE_DUPLICATE, or -1. */
 int store_add(struct store *st, const struct store_new *msg, int64_t *id,
 	      struct error **err);
+
+/* ---- POP3 bookkeeping: which UIDLs of an account are stored ---- */
+
+struct store_uidl {
+	bool found;		/* the UIDL is recorded for the account */
+	int64_t message;	/* archive id of the message (0 if unknown) */
+	int64_t fetched;	/* Unix time it was first stored */
+	bool partial;		/* only the header was fetched */
+	bool deleted;		/* the server confirmed its deletion */
+};
+
+int store_uidl_get(struct store *st, const char *account, const char *uid,
+		   struct store_uidl *out, struct error **err);
+/* Records, in the current batch (so together with the message itself),
+ * that the account's message uid is stored as archive id message. */
+int store_uidl_record(struct store *st, const char *account, const char *uid,
+		      int64_t message, bool partial, struct error **err);
+/* Notes that the server deleted the message (after a successful QUIT). */
+int store_uidl_set_deleted(struct store *st, const char *account, const char *uid,
+			   struct error **err);
+/* Replaces a partial message (headers only) by its full bytes: the new
+ * message is added and takes over the old one's flags and UIDL. */
+int store_complete_partial(struct store *st, int64_t partial_id,
+			   const struct store_new *full, int64_t *new_id,
+			   struct error **err);
 
 /* One row of the index, as the TUI and `petrel search` show it. */
 struct store_row {

@@ -61,7 +61,8 @@ static void fill(const char *path)
 		raw = xasprintf("From: %s\nTo: %s\nSubject: %s\nDate: %s\nMessage-ID: <m%zu@test>\n%s\n%s\n%s%s\n",
 				f->from, f->to, f->subject, f->date, i + 1, f->extra, f->body,
 				attach, pad);
-		struct store_new m = { raw, strlen(raw), f->flags, f->account, 0, false };
+		struct store_new m = { .raw = raw, .len = strlen(raw), .flags = f->flags,
+				       .account = f->account };
 
 		if (store_add(st, &m, NULL, &e) < 0) {
 			diag("%s", e->msg);

@@ -39,7 +39,8 @@ static char *make_msg(const char *mid, const char *irt, const char *refs,
 static int64_t add(struct store *st, const char *raw, unsigned flags,
 		   const char *account, int *result)
 {
-	struct store_new m = { raw, strlen(raw), flags, account, 0, false };
+	struct store_new m = { .raw = raw, .len = strlen(raw), .flags = flags,
+			       .account = account };
 	struct error *e = NULL;
 	int64_t id = 0;
 	int rc = store_add(st, &m, &id, &e);
@@ -127,7 +128,7 @@ static void test_dedupe(struct store *st)
 {
 	char *a = make_msg("a@x", NULL, NULL, "Mon, 1 Jan 2024 10:00:00 +0000", "First");
 	static const char bin[] = "Subject: binary\n\nnul\0byte\r\n\xff\xfe end";
-	struct store_new m = { bin, sizeof bin - 1, 0, NULL, 1234, false };
+	struct store_new m = { .raw = bin, .len = sizeof bin - 1, .fallback_date = 1234 };
 	int64_t id1, id2, idb = 0, n;
 	int r;
 	char *raw = NULL;
@@ -346,6 +347,94 @@ static void test_check(const char *path)
 	store_close(&st);
 }
 
+/* A message stored from a file comes back byte-exact, hashes like the
+ * same bytes from memory, and is indexed from its header. */
+static void test_from_file(struct store *st)
+{
+	char path[] = "/tmp/petrel-spool-XXXXXX";
+	int fd = mkstemp(path);
+	size_t body = 5 * 1024 * 1024 + 17, len;
+	char *raw = xmalloc(body + 200), *back = NULL;
+	size_t hlen, blen = 0;
+	struct store_new m = { .fd = fd };
+	struct store_row row = { 0 };
+	int64_t id = 0, id2 = 0;
+
+	hlen = (size_t)snprintf(raw, 200, "From: big@example.org\nSubject: large one\n"
+				"Message-ID: <big@x>\n\n");
+	for (size_t i = 0; i < body; i++)
+		raw[hlen + i] = (char)('a' + i % 23);
+	len = hlen + body;
+	if (write(fd, raw, len) != (ssize_t)len)
+		diag("short write");
+	m.len = len;
+	is_int(store_add(st, &m, &id, NULL), STORE_ADDED, "a message from a file is stored");
+	store_get_raw(st, id, &back, &blen, NULL);
+	ok(blen == len && memcmp(back, raw, len) == 0, "its bytes come back exactly (%zu)", blen);
+	free(back);
+	store_get_row(st, id, &row, NULL);
+	is_str(row.subject, "large one", "indexed from its header");
+	store_row_clear(&row);
+	{
+		struct store_new mem = { .raw = raw, .len = len };
+
+		is_int(store_add(st, &mem, &id2, NULL), STORE_DUPLICATE,
+		       "the same bytes from memory are a duplicate (same SHA-256)");
+		is_int(id2, id, "of the same message");
+	}
+	close(fd);
+	unlink(path);
+	free(raw);
+}
+
+static void test_uidls(struct store *st)
+{
+	struct store_uidl u;
+	char *partial = make_msg("part@x", NULL, NULL, "1 May 2024 10:00:00 +0000", "partial");
+	char *full = xasprintf("%sand the rest of the body\n", partial);
+	int64_t pid, fid = 0;
+	struct store_row row = { 0 };
+
+	is_int(store_uidl_get(st, "home", "UID1", &u, NULL), 0, "look up an unknown UIDL");
+	ok(!u.found, "not found");
+	store_begin(st, NULL);
+	pid = add(st, partial, MSG_FLAGGED, "home", NULL);
+	is_int(store_uidl_record(st, "home", "UID1", pid, true, NULL), 0, "record a UIDL in the batch");
+	store_commit(st, NULL);
+	store_uidl_get(st, "home", "UID1", &u, NULL);
+	ok(u.found && u.message == pid && u.partial && !u.deleted && u.fetched > 0,
+	   "found with its message, partial, fetch time");
+	store_uidl_get(st, "work", "UID1", &u, NULL);
+	ok(!u.found, "UIDLs are per account");
+
+	store_begin(st, NULL);
+	add(st, "Subject: rolled back\n\nx\n", 0, "home", NULL);
+	store_uidl_record(st, "home", "UID2", 999, false, NULL);
+	store_rollback(st);
+	store_uidl_get(st, "home", "UID2", &u, NULL);
+	ok(!u.found, "a rolled-back batch leaves no UIDL behind");
+
+	{
+		struct store_new m = { .raw = full, .len = strlen(full), .account = "home" };
+
+		is_int(store_complete_partial(st, pid, &m, &fid, NULL), 0, "complete a partial message");
+	}
+	ok(fid != pid, "the full message is a new one");
+	store_uidl_get(st, "home", "UID1", &u, NULL);
+	ok(u.message == fid && !u.partial, "the UIDL now names the full message");
+	store_get_row(st, fid, &row, NULL);
+	ok(row.flags & MSG_FLAGGED, "the user's flags carry over");
+	store_row_clear(&row);
+	store_get_row(st, pid, &row, NULL);
+	ok(row.flags & MSG_TRASHED, "the partial copy is trashed, not deleted");
+	store_row_clear(&row);
+	is_int(store_uidl_set_deleted(st, "home", "UID1", NULL), 0, "mark deleted");
+	store_uidl_get(st, "home", "UID1", &u, NULL);
+	ok(u.deleted, "deleted");
+	free(partial);
+	free(full);
+}
+
 /* A writer process adds messages in batches while this process reads. */
 static void test_two_processes(const char *path)
 {
@@ -430,6 +519,8 @@ int main(void)
 	test_threads(st);
 	test_flags_counts(st);
 	test_resolve(st);
+	test_from_file(st);
+	test_uidls(st);
 	store_close(&st);
 	test_windows(wpath);
 	test_check(path);
