@@ -126,7 +126,8 @@ static void test_convert(void)
 	check(NULL, "nope", "\xf0", "\xc3\xb0", false);
 	ok(charset_known(cc, "iso-8859-9", 10), "iso-8859-9 known");
 	ok(!charset_known(cc, "x-klingon", 9), "x-klingon unknown");
-	ok(charset_known(NULL, "x-euc-tw", 8) || 1, "x- prefix tolerated");
+	ok(charset_known(NULL, "x-koi8-r", 8), "x- prefix dropped when iconv needs it");
+	check(cc, "X-KOI8-R", "\xf0", "\xd0\x9f", true);
 
 	/* A long text with scattered bad bytes: nothing is dropped. */
 	{
