@@ -1,0 +1,2 @@
+/* tls-client.c - placeholder */
+int main(void) { return 0; }
