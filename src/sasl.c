@@ -356,11 +356,12 @@ bool sasl_initial_fits(enum sasl_proto proto, enum sasl_mech mech,
 		       const char *initial)
 {
 	size_t max = proto == SASL_PROTO_POP3 ? SASL_POP3_LINE_MAX : SASL_SMTP_LINE_MAX;
-	size_t ilen = strlen(initial);
 	/* "AUTH " MECH " " INITIAL CRLF */
 	size_t fixed = 5 + strlen(sasl_mech_name(mech)) + 1 + 2;
 
-	return ilen <= max && fixed + ilen <= max;
+	if (initial == NULL)
+		return true;
+	return strlen(initial) <= max - fixed;
 }
 
 /* ---- the state ---- */

@@ -17,8 +17,12 @@
  *       if rc < 0: the exchange is failing, *err says why; keep reading
  *   server success (+OK, 235): sasl_finish(s) -- SCRAM checks the server
  *       proved it knows the password; a failure here is a failure
- *   server failure (-ERR, 535...): sasl_rejected(s, words)
+ *   server failure (-ERR, 535...): sasl_rejected(s, words), which also
+ *       reproduces a failure sasl_step() found, with the server's words
  *   sasl_free(&s)
+ *
+ * APOP and USER/PASS are POP3 commands the pop3 layer sends itself; here
+ * they are only a choice (sasl_choose) and a digest (apop_digest).
  *
  * Never downgrade.  After an AUTH that failed, the caller must not try a
  * weaker mechanism: a man in the middle who makes SCRAM fail must not win a
@@ -45,7 +49,9 @@
  * non-ASCII spaces to U+0020), which agrees with SASLprep for all but
  * compatibility characters such as full-width letters.  A password that is
  * not valid UTF-8 is refused for SCRAM.  The other mechanisms send the
- * password's bytes as they are. */
+ * password's bytes as they are.  User names are sent as configured (they
+ * must be UTF-8 without control characters), escaped where SCRAM and
+ * OAUTHBEARER want ',' and '=' escaped. */
 #ifndef PETREL_SASL_H
 #define PETREL_SASL_H
 
@@ -214,9 +220,12 @@ const char *sasl_state_name(const struct sasl *s);
 void sasl_response_free(char **resp);
 
 /* True when "AUTH MECH INITIAL\r\n" fits the protocol's command line
- * (SASL_POP3_LINE_MAX or SASL_SMTP_LINE_MAX octets, CRLF included).  When
- * it does not, RFC 5034 and RFC 4954 say to send "AUTH MECH" alone and
- * give the initial response to the server's empty challenge. */
+ * (SASL_POP3_LINE_MAX or SASL_SMTP_LINE_MAX octets, CRLF included); true
+ * for a NULL initial (nothing to fit).  When it does not, RFC 5034 and
+ * RFC 4954 say to send "AUTH MECH" alone and give the initial response to
+ * the server's empty challenge, which sasl_step() does.  OAuth tokens
+ * rarely fit POP3's 255 octets, so XOAUTH2 usually takes this two-step
+ * form, which is also the one Microsoft's servers expect. */
 bool sasl_initial_fits(enum sasl_proto proto, enum sasl_mech mech,
 		       const char *initial);
 

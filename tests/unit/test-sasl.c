@@ -1105,6 +1105,7 @@ static void test_line_limit(void)
 	buf[500] = '\0';
 	ok(!sasl_initial_fits(SASL_PROTO_SMTP, SASL_MECH_PLAIN, buf), "SMTP: 513 do not");
 	ok(sasl_initial_fits(SASL_PROTO_POP3, SASL_MECH_PLAIN, ""), "empty fits");
+	ok(sasl_initial_fits(SASL_PROTO_POP3, SASL_MECH_LOGIN, NULL), "no initial response fits");
 }
 
 /* ---- APOP ---- */
