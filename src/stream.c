@@ -36,7 +36,9 @@ static size_t clamp_line_max(size_t line_max)
 {
 	if (line_max == 0)
 		return STREAM_DEFAULT_LINE_MAX;
-	return line_max < STREAM_MIN_LINE_MAX ? STREAM_MIN_LINE_MAX : line_max;
+	if (line_max < STREAM_MIN_LINE_MAX)
+		return STREAM_MIN_LINE_MAX;
+	return line_max > STREAM_MAX_LINE_MAX ? STREAM_MAX_LINE_MAX : line_max;
 }
 
 struct stream *stream_new(struct transport *t, const struct stream_params *p)

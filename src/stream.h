@@ -27,13 +27,14 @@
 
 #define STREAM_DEFAULT_LINE_MAX	(64u * 1024)
 #define STREAM_MIN_LINE_MAX	2u
+#define STREAM_MAX_LINE_MAX	(64u * 1024 * 1024)
 #define STREAM_READ_CHUNK	(16u * 1024)
 #define STREAM_DEFAULT_OUT_MAX	(64u * 1024)
 
 struct stream_params {
 	size_t line_max;	/* longest line accepted, not counting its end;
-				 * 0: STREAM_DEFAULT_LINE_MAX; at least
-				 * STREAM_MIN_LINE_MAX */
+				 * 0: STREAM_DEFAULT_LINE_MAX; clamped to
+				 * STREAM_MIN_LINE_MAX..STREAM_MAX_LINE_MAX */
 	int timeout_ms;		/* each read or write without progress fails
 				 * after this; <= 0: wait forever */
 	size_t out_max;		/* output buffered before an automatic flush;

@@ -395,9 +395,11 @@ static ssize_t tls_read(struct transport *tt, void *p, size_t n, int timeout_ms,
 		if ((rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED ||
 		     rc == GNUTLS_E_REHANDSHAKE) && tries < 100)
 			continue;
-		if (rc == GNUTLS_E_PREMATURE_TERMINATION && t->lower_err == NULL) {
-			/* Closed without close_notify; the protocol above
-			 * notices when that cuts a reply short. */
+		if (t->lower_err == NULL &&
+		    (rc == GNUTLS_E_PREMATURE_TERMINATION || t->lower_eof)) {
+			/* Closed without close_notify, perhaps inside a
+			 * record; the protocol above notices when that cuts
+			 * a reply short. */
 			return 0;
 		}
 		return tls_fail(t, (int)rc, TLS_IMPLICIT, false, err);
@@ -503,15 +505,16 @@ struct transport *tls_transport_new(struct transport *lower, const struct tls_pa
 				    enum tls_mode mode, int timeout_ms,
 				    struct error **err)
 {
-	struct tls_transport *t = xcalloc(1, sizeof *t);
+	struct tls_transport *t;
 	const char *errpos = NULL;
 	int rc;
 
+	if (p == NULL || p->host == NULL || *p->host == '\0')
+		fatal("tls_transport_new: no host");
+	t = xcalloc(1, sizeof *t);
 	transport_init(&t->base, &tls_ops, lower->peer, lower);
 	t->first_byte = -1;
 	t->io_timeout = timeout_ms;
-	if (p == NULL || p->host == NULL || *p->host == '\0')
-		fatal("tls_transport_new: no host");
 	if (load_trust(t, p, err) < 0)
 		goto fail;
 	if (gnutls_init(&t->session, GNUTLS_CLIENT) < 0) {

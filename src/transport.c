@@ -67,6 +67,8 @@ struct transport *transport_find(struct transport *t, const struct transport_ops
 
 char *transport_duration(int timeout_ms)
 {
+	if (timeout_ms < 0)
+		timeout_ms = 0;
 	if (timeout_ms % 1000 == 0)
 		return xasprintf(ngettext("%d second", "%d seconds", timeout_ms / 1000),
 				 timeout_ms / 1000);
@@ -75,7 +77,12 @@ char *transport_duration(int timeout_ms)
 
 int transport_read_timeout(struct error **err, const char *peer, int timeout_ms)
 {
-	char *d = transport_duration(timeout_ms);
+	char *d;
+
+	if (timeout_ms < 0)
+		return error_set(err, ERR_TEMP, _("%s: the connection stalled and was "
+						  "abandoned"), peer);
+	d = transport_duration(timeout_ms);
 
 	error_set(err, ERR_TEMP, _("%s: no data for %s; the connection was abandoned"),
 		  peer, d);
@@ -85,7 +92,12 @@ int transport_read_timeout(struct error **err, const char *peer, int timeout_ms)
 
 int transport_write_timeout(struct error **err, const char *peer, int timeout_ms)
 {
-	char *d = transport_duration(timeout_ms);
+	char *d;
+
+	if (timeout_ms < 0)
+		return error_set(err, ERR_TEMP, _("%s: the connection stalled and was "
+						  "abandoned"), peer);
+	d = transport_duration(timeout_ms);
 
 	error_set(err, ERR_TEMP,
 		  _("%s: could not send for %s (the server reads nothing); "

@@ -1,9 +1,14 @@
 /* tls-client.c - a tiny TLS client over tls.h and stream.h for tls.sh.
  *
- * tls-client [--ca FILE] [--pin sha256:AB:...] [--timeout MS] HOST PORT
+ * tls-client [--ca FILE] [--pin sha256:AB:...] [--timeout MS] [--cut N]
+ *            [--silent 1] HOST PORT
  *
  * Connects to HOST:PORT with implicit TLS, verifying the certificate for
- * HOST, sends one line to the echo server and reads it back.  Prints
+ * HOST, sends one line to the echo server and reads it back (--silent:
+ * sends nothing, so the read must time out).  --cut N puts a failure
+ * wrapper under TLS that ends the connection after N bytes from the
+ * server, to show the TLS layer fails cleanly wherever a cut falls.
+ * Prints
  *   OK <the echoed line>
  *   DESC <the session description>
  *   FP <the server's fingerprint, as the config file writes it>
@@ -16,6 +21,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "net.h"
 #include "stream.h"
 #include "tls.h"
 #include "util.h"
@@ -56,7 +62,7 @@ static bool parse_pin(const char *s, unsigned char out[TLS_FINGERPRINT_LEN])
 static int usage(void)
 {
 	fprintf(stderr, "usage: tls-client [--ca FILE] [--pin sha256:...] "
-		"[--timeout MS] HOST PORT\n");
+		"[--timeout MS] [--cut N] [--silent 1] HOST PORT\n");
 	return 2;
 }
 
@@ -70,6 +76,8 @@ int main(int argc, char **argv)
 	char fps[TLS_FINGERPRINT_STRLEN], *desc;
 	const char *line;
 	size_t len;
+	long cut = -1;
+	bool silent = false;
 	int i;
 
 	memset(&tp, 0, sizeof tp);
@@ -82,17 +90,39 @@ int main(int argc, char **argv)
 			if (!parse_pin(argv[i + 1], tp.fingerprint))
 				return usage();
 			tp.has_fingerprint = true;
-		} else if (strcmp(argv[i], "--timeout") == 0)
+		} else if (strcmp(argv[i], "--timeout") == 0) {
 			sp.timeout_ms = atoi(argv[i + 1]);
-		else
+		} else if (strcmp(argv[i], "--cut") == 0) {
+			cut = atol(argv[i + 1]);
+		} else if (strcmp(argv[i], "--silent") == 0) {
+			silent = atoi(argv[i + 1]) != 0;
+		} else {
 			return usage();
+		}
 	}
 	if (argc - i != 2)
 		return usage();
 	tp.host = argv[i];
-	s = stream_connect(argv[i], (unsigned)atoi(argv[i + 1]), &sp, &tp, &err);
+	if (cut < 0) {
+		s = stream_connect(argv[i], (unsigned)atoi(argv[i + 1]), &sp, &tp, &err);
+	} else {
+		/* The same by hand, with the failure wrapper under TLS. */
+		struct net_params np = { sp.timeout_ms, 0 };
+		struct fail_params cutp = { .read_mode = FAIL_CUT, .read_at = (uint64_t)cut };
+		struct transport *t = net_open(argv[i], (unsigned)atoi(argv[i + 1]), &np, &err);
+		struct transport *secure = NULL;
+
+		if (t != NULL) {
+			t = fail_transport_new(t, &cutp);
+			secure = tls_transport_new(t, &tp, TLS_IMPLICIT, sp.timeout_ms, &err);
+			if (secure == NULL)
+				transport_free(&t);
+		}
+		s = secure != NULL ? stream_new(secure, &sp) : NULL;
+	}
 	if (s != NULL && stream_tls_active(s) &&
-	    stream_puts(s, "PING petrel\r\n", &err) == 0 && stream_flush(s, &err) == 0 &&
+	    (silent || (stream_puts(s, "PING petrel\r\n", &err) == 0 &&
+			stream_flush(s, &err) == 0)) &&
 	    stream_read_line(s, &line, &len, &err) == 0) {
 		printf("OK %s\n", line);
 		desc = stream_describe(s);

@@ -184,6 +184,33 @@ rc=$?
 is "$rc" 1 "a wrong pin refuses even a certificate the CA vouches for"
 like "$out" "does not match the pinned fingerprint: tls-fingerprint is $FP_SELF but the server's is $FP_GOOD" \
 	"the pin mismatch names both fingerprints"
+# Cuts anywhere in the handshake or the first records: always a clean
+# ERR_TEMP (exit 75) saying the server closed, or success once the cut
+# falls past everything the exchange needs; never a hang or a crash.
+bad=0
+cuts=0
+for n in $(seq 0 23 1700); do
+	out=$(client --ca "$C/ca.pem" --cut "$n" localhost "$PORT")
+	rc=$?
+	case "$rc:$out" in
+	0:OK*) ;;
+	75:"ERROR ERR_TEMP: localhost:$PORT: the server closed the connection"*) cuts=$((cuts + 1)) ;;
+	*) bad=$((bad + 1)); echo "# cut at $n: rc $rc: $out" | head -3 ;;
+	esac
+done
+ok "$bad" "a cut at every 23rd byte of the server's side: a clean ERR_TEMP or success"
+[ "$cuts" -gt 10 ]
+ok $? "and the early cuts ($cuts of them) do fail"
+
+start=$(date +%s)
+out=$(client --ca "$C/ca.pem" --timeout 1000 --silent 1 localhost "$PORT")
+rc=$?
+is "$rc" 75 "a server that sends nothing after the handshake: ERR_TEMP"
+like "$out" "^ERROR ERR_TEMP: localhost:$PORT: no data for 1 second; the connection was abandoned" \
+	"the read under TLS times out with the stall sentence"
+[ $(( $(date +%s) - start )) -le 4 ]
+ok $? "within the timeout"
+
 out=$(client --ca "$C/nonexistent.pem" localhost "$PORT")
 like "$out" '^ERROR ERR_CONFIG: cannot load tls-ca-file .*nonexistent.pem' \
 	"an unreadable tls-ca-file is a configuration error"

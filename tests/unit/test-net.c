@@ -17,6 +17,7 @@
 #include "error.h"
 #include "net.h"
 #include "stream.h"
+#include "tls.h"
 #include "util.h"
 #include "../tap.h"
 
@@ -292,6 +293,68 @@ static void test_write_timeout(void)
 	close(lfd);
 }
 
+/* TLS over a real socket to a server that is silent, or speaks plain
+ * text: the handshake runs under the timeout and says what happened. */
+static void test_tls_handshake(void)
+{
+	struct net_params np = { .timeout_ms = 1000 };
+	struct tls_params tp = { .host = "127.0.0.1" };
+	struct error *err = NULL;
+	struct transport *t, *secure;
+	unsigned port;
+	int lfd = listen_on("127.0.0.1", 8, &port), cfd;
+	char want[128];
+	int64_t t0, dt;
+
+	t = net_open("127.0.0.1", port, &np, &err);
+	cfd = accept_within(lfd, 2000);
+	t0 = transport_now_ms();
+	secure = t != NULL ? tls_transport_new(t, &tp, TLS_IMPLICIT, 1000, &err) : NULL;
+	dt = transport_now_ms() - t0;
+	snprintf(want, sizeof want,
+		 "127.0.0.1:%u: no data for 1 second; the connection was abandoned", port);
+	ok(secure == NULL, "a silent server: the TLS handshake fails");
+	is_str(err ? err->msg : NULL, want, "with the stall sentence");
+	ok(dt >= 900 && dt < 5000, "after about the timeout (%lld ms)", (long long)dt);
+	error_free(&err);
+	transport_free(&t);
+	close(cfd);
+
+	t = net_open("127.0.0.1", port, &np, &err);
+	cfd = accept_within(lfd, 2000);
+	ok(cfd >= 0 && write(cfd, "+OK POP3 ready\r\n", 16) == 16, "a plain-text greeting");
+	secure = t != NULL ? tls_transport_new(t, &tp, TLS_IMPLICIT, 1000, &err) : NULL;
+	ok(secure == NULL && err != NULL && err->kind == ERR_PERM &&
+	   contains(err->msg, "does not speak TLS on this port"),
+	   "implicit TLS against plain text: says the port does not speak TLS");
+	error_free(&err);
+	transport_free(&t);
+	close(cfd);
+
+	t = net_open("127.0.0.1", port, &np, &err);
+	cfd = accept_within(lfd, 2000);
+	secure = NULL;
+	if (t != NULL && cfd >= 0) {
+		struct stream *s = stream_new(t, NULL);
+		const char *line;
+		size_t len;
+
+		ok(write(cfd, "+OK Begin TLS\r\n", 15) == 15 &&
+		   stream_read_line(s, &line, &len, &err) == 0, "STLS go-ahead read");
+		ok(write(cfd, "-ERR injected\r\n", 15) == 15, "then injected plain text");
+		usleep(100000);
+		ok(stream_start_tls(s, &tp, &err) == -1 && err != NULL &&
+		   contains(err->msg, "CVE-2020-14954"),
+		   "bytes waiting on the socket after the go-ahead: refused");
+		stream_free(&s);
+	} else {
+		ok(0, "connect for the STLS test");
+	}
+	error_free(&err);
+	close(cfd);
+	close(lfd);
+}
+
 static void test_peer_name(void)
 {
 	char *p = net_peer_name("pop.example.org", 995);
@@ -314,5 +377,6 @@ int main(void)
 	test_connect_timeout();
 	test_read_timeout();
 	test_write_timeout();
+	test_tls_handshake();
 	return tap_done();
 }
