@@ -124,22 +124,76 @@ static void sleep_ms(int ms)
 
 /* ---- The in-memory transport ---- */
 
+/* Script bytes from `at` on are held back until the client has sent the
+ * first `want` bytes the script expects. */
+struct mem_gate {
+	size_t at;
+	size_t want;
+};
+
 struct mem_transport {
 	struct transport base;
 	struct buf script;	/* the server's bytes */
 	size_t pos;		/* how many the client has read */
 	size_t chunk;		/* most bytes per read; 0: no limit */
 	struct buf written;	/* what the client sent */
+	struct buf expect;	/* every byte the script expects, in order */
+	size_t matched;		/* of those, how many the client has sent */
+	bool strict;		/* expectations exist: writes must match them */
+	struct mem_gate *gates;
+	size_t ngates, gate;	/* gate: the first one not yet opened */
 };
+
+/* Up to 60 bytes, C-escaped, for a message (allocated). */
+static char *escape_bytes(const char *p, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n && i < 60; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\r')
+			buf_puts(&b, "\\r");
+		else if (c == '\n')
+			buf_puts(&b, "\\n");
+		else if (c == '"' || c == '\\')
+			buf_printf(&b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			buf_printf(&b, "\\x%02x", c);
+		else
+			buf_putc(&b, (char)c);
+	}
+	if (i < n)
+		buf_puts(&b, "...");
+	return buf_steal(&b, NULL);
+}
+
+/* Where the client may read up to now. */
+static size_t mem_limit(struct mem_transport *m)
+{
+	while (m->gate < m->ngates && m->matched >= m->gates[m->gate].want)
+		m->gate++;
+	return m->gate < m->ngates ? m->gates[m->gate].at : m->script.len;
+}
 
 static ssize_t mem_read(struct transport *t, void *p, size_t n, int timeout_ms,
 			struct error **err)
 {
 	struct mem_transport *m = (struct mem_transport *)t;
-	size_t left = m->script.len - m->pos;
+	size_t left = mem_limit(m) - m->pos;
 
 	(void)timeout_ms;
-	(void)err;
+	if (left == 0 && m->gate < m->ngates) {
+		size_t want = m->gates[m->gate].want;
+		char *e = escape_bytes(buf_cstr(&m->expect) + m->matched, want - m->matched);
+
+		error_set(err, ERR_INTERNAL,
+			  "%s: the client waits for the server, but the script expects "
+			  "the client to send \"%s\" first", t->peer, e);
+		free(e);
+		return -1;
+	}
 	if (n > left)
 		n = left;
 	if (m->chunk != 0 && n > m->chunk)
@@ -154,10 +208,30 @@ static int mem_write(struct transport *t, const void *p, size_t n, int timeout_m
 		     struct error **err)
 {
 	struct mem_transport *m = (struct mem_transport *)t;
+	const char *c = p;
 
 	(void)timeout_ms;
-	(void)err;
 	buf_append(&m->written, p, n);
+	if (!m->strict)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m->matched < m->expect.len && m->expect.data[m->matched] == c[i]) {
+			m->matched++;
+			continue;
+		}
+		{
+			char *got = escape_bytes(c + i, n - i);
+			char *want = escape_bytes(buf_cstr(&m->expect) + m->matched,
+						  m->expect.len - m->matched);
+
+			error_set(err, ERR_INTERNAL,
+				  "%s: the client sent \"%s\" where the script expects \"%s\"",
+				  t->peer, got, want);
+			free(got);
+			free(want);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -165,7 +239,7 @@ static bool mem_pending(struct transport *t)
 {
 	struct mem_transport *m = (struct mem_transport *)t;
 
-	return m->pos < m->script.len;
+	return m->pos < mem_limit(m);
 }
 
 static void mem_destroy(struct transport *t)
@@ -174,6 +248,8 @@ static void mem_destroy(struct transport *t)
 
 	buf_free(&m->script);
 	buf_free(&m->written);
+	buf_free(&m->expect);
+	free(m->gates);
 	free(m);
 }
 
@@ -192,6 +268,7 @@ struct transport *mem_transport_new_bytes(const void *script, size_t n, size_t c
 	transport_init(&m->base, &mem_ops, "memory", NULL);
 	buf_init(&m->script, 0);
 	buf_init(&m->written, 0);
+	buf_init(&m->expect, 0);
 	buf_append(&m->script, script, n);
 	m->chunk = chunk;
 	return &m->base;
@@ -212,9 +289,14 @@ static struct mem_transport *mem_of(struct transport *t)
 	return (struct mem_transport *)found;
 }
 
-void mem_transport_feed(struct transport *t, const void *p, size_t n)
+void mem_transport_feed_bytes(struct transport *t, const void *p, size_t n)
 {
 	buf_append(&mem_of(t)->script, p, n);
+}
+
+void mem_transport_feed(struct transport *t, const char *server_bytes)
+{
+	mem_transport_feed_bytes(t, server_bytes, strlen(server_bytes));
 }
 
 const char *mem_transport_written(struct transport *t, size_t *len)
@@ -236,6 +318,30 @@ size_t mem_transport_unread(struct transport *t)
 	struct mem_transport *m = mem_of(t);
 
 	return m->script.len - m->pos;
+}
+
+void mem_transport_expect_bytes(struct transport *t, const void *p, size_t n)
+{
+	struct mem_transport *m = mem_of(t);
+
+	m->strict = true;
+	buf_append(&m->expect, p, n);
+	m->gates = xreallocarray(m->gates, m->ngates + 1, sizeof *m->gates);
+	m->gates[m->ngates].at = m->script.len;
+	m->gates[m->ngates].want = m->expect.len;
+	m->ngates++;
+}
+
+void mem_transport_expect(struct transport *t, const char *client_bytes)
+{
+	mem_transport_expect_bytes(t, client_bytes, strlen(client_bytes));
+}
+
+size_t mem_transport_expect_missing(struct transport *t)
+{
+	struct mem_transport *m = mem_of(t);
+
+	return m->expect.len - m->matched;
 }
 
 /* ---- The failure-injection wrapper ---- */

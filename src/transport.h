@@ -76,7 +76,7 @@ char *transport_duration(int timeout_ms);
 int64_t transport_now_ms(void);
 
 /* In-memory transport: plays a server script and records what the client
- * wrote.  Reads hand out at most `chunk` bytes each (0: all at once; 1:
+ * wrote (and can check it: see the dialogues below).  Reads hand out at most `chunk` bytes each (0: all at once; 1:
  * one byte per read, the hardest case for a line splitter), then report
  * end of stream.  Writes are appended to a capture buffer.  Timeouts are
  * ignored (nothing ever waits). */
@@ -84,7 +84,8 @@ struct transport *mem_transport_new(const char *server_script, size_t chunk);
 /* The same with a binary script of n bytes (may hold NULs). */
 struct transport *mem_transport_new_bytes(const void *script, size_t n, size_t chunk);
 /* Appends more server bytes after the script (before its end is read). */
-void mem_transport_feed(struct transport *t, const void *p, size_t n);
+void mem_transport_feed(struct transport *t, const char *server_bytes);
+void mem_transport_feed_bytes(struct transport *t, const void *p, size_t n);
 /* Everything the client wrote so far, NUL-terminated (never NULL); *len
  * gets the byte count when len is non-NULL.  t must be a memory transport
  * (or a stack with one in it). */
@@ -93,6 +94,22 @@ const char *mem_transport_written(struct transport *t, size_t *len);
 void mem_transport_clear_written(struct transport *t);
 /* Server bytes not yet read by the client. */
 size_t mem_transport_unread(struct transport *t);
+
+/* Dialogues.  mem_transport_expect() declares what the client must send
+ * next: the server bytes fed after it are held back until the client has
+ * sent these bytes, so a script reads like a conversation
+ *     t = mem_transport_new("+OK ready\r\n", 1);
+ *     mem_transport_expect(t, "CAPA\r\n");
+ *     mem_transport_feed(t, "+OK\r\nUIDL\r\n.\r\n");
+ * and pipelining works (a client may send several expected commands
+ * before reading).  Once anything is expected, every byte the client
+ * writes must match, in order: a mismatch fails the write with an
+ * ERR_INTERNAL error quoting both sides, and a read while the script
+ * still waits for the client fails the same way instead of hanging. */
+void mem_transport_expect(struct transport *t, const char *client_bytes);
+void mem_transport_expect_bytes(struct transport *t, const void *p, size_t n);
+/* Expected client bytes not sent yet (0 when the dialogue was followed). */
+size_t mem_transport_expect_missing(struct transport *t);
 
 /* Failure injection: a wrapper that behaves exactly like `lower` up to
  * the chosen byte offsets, then misbehaves. */

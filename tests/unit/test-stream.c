@@ -427,7 +427,7 @@ static void test_injection(void)
 		/* The go-ahead alone first; the injected bytes come after the
 		 * check (the count transport hides them from pending()). */
 		ok(stream_read_line(s, &line, &len, &err) == 0, "late: go-ahead read");
-		mem_transport_feed(t, "-ERR injected late\r\n", 20);
+		mem_transport_feed(t, "-ERR injected late\r\n");
 		ok(stream_start_tls(s, &tp, &err) == -1 && err != NULL &&
 		   err->kind == ERR_PERM && contains(err->msg, "CVE-2020-14954") &&
 		   contains(err->msg, "plain text where the TLS handshake"),
@@ -613,6 +613,99 @@ static void test_fail_modes(void)
 	}
 }
 
+/* ---- Dialogues on the memory transport ---- */
+
+static void test_dialogue(void)
+{
+	int bad = 0;
+
+	for (size_t chunk = 0; chunk <= 5; chunk++) {
+		struct transport *t = mem_transport_new("+OK ready\r\n", chunk);
+		struct stream *s = stream_new(t, NULL);
+		struct error *err = NULL;
+		const char *line;
+		size_t len;
+		bool good;
+
+		mem_transport_expect(t, "CAPA\r\n");
+		mem_transport_feed(t, "+OK\r\nPIPELINING\r\n.\r\n");
+		mem_transport_expect(t, "RETR 1\r\n");
+		mem_transport_feed(t, "+OK 3 octets\r\nabc\r\n.\r\n");
+		mem_transport_expect(t, "RETR 2\r\n");
+		mem_transport_feed(t, "+OK 0 octets\r\n.\r\n");
+
+		good = stream_read_line(s, &line, &len, &err) == 0 &&
+		       strcmp(line, "+OK ready") == 0 &&
+		       stream_buffered(s) == 0;	/* the rest is held back */
+		/* Pipelined: both RETRs go out before any reply is read. */
+		good = good && stream_puts(s, "CAPA\r\n", &err) == 0 &&
+		       stream_flush(s, &err) == 0;
+		for (int i = 0; good && i < 3; i++)
+			good = stream_read_line(s, &line, &len, &err) == 0;
+		good = good && stream_printf(s, &err, "RETR 1\r\nRETR 2\r\n") == 0 &&
+		       stream_flush(s, &err) == 0;
+		for (int i = 0; good && i < 5; i++)
+			good = stream_read_line(s, &line, &len, &err) == 0;
+		good = good && strcmp(line, ".") == 0 &&
+		       mem_transport_expect_missing(t) == 0 &&
+		       mem_transport_unread(t) == 0;
+		if (!good && bad++ == 0)
+			diag("chunk %zu: %s", chunk, err ? err->msg : "wrong lines");
+		error_free(&err);
+		stream_free(&s);
+	}
+	ok(bad == 0, "a scripted dialogue with pipelined commands, chunks 0-5");
+
+	/* Reading while the script waits for the client: an error, no hang. */
+	{
+		struct transport *t = mem_transport_new("+OK ready\r\n", 0);
+		struct stream *s = stream_new(t, NULL);
+		struct error *err = NULL;
+		const char *line;
+		size_t len;
+
+		mem_transport_expect(t, "CAPA\r\n");
+		mem_transport_feed(t, "+OK\r\n");
+		stream_read_line(s, &line, &len, NULL);
+		ok(stream_read_line(s, &line, &len, &err) == -1 && err != NULL &&
+		   err->kind == ERR_INTERNAL &&
+		   contains(err->msg, "expects the client to send \"CAPA\\r\\n\" first"),
+		   "reading before sending what the script expects fails at once");
+		error_free(&err);
+		stream_free(&s);
+	}
+	/* Sending the wrong thing. */
+	{
+		struct transport *t = mem_transport_new("+OK ready\r\n", 0);
+		struct stream *s = stream_new(t, NULL);
+		struct error *err = NULL;
+
+		mem_transport_expect(t, "USER jane\r\n");
+		stream_puts(s, "USER bob\r\n", NULL);
+		ok(stream_flush(s, &err) == -1 && err != NULL &&
+		   contains(err->msg, "the client sent \"bob\\r\\n\" where the script "
+			    "expects \"jane\\r\\n\""),
+		   "a write that departs from the script fails, quoting both sides");
+		if (err != NULL)
+			diag("%s", err->msg);
+		error_free(&err);
+		stream_free(&s);
+	}
+	/* Nothing more expected: any further byte is a departure. */
+	{
+		struct transport *t = mem_transport_new("", 0);
+		struct stream *s = stream_new(t, NULL);
+		struct error *err = NULL;
+
+		mem_transport_expect(t, "QUIT\r\n");
+		ok(stream_puts(s, "QUIT\r\nNOOP\r\n", &err) == 0 &&
+		   stream_flush(s, &err) == -1 && contains(err->msg, "\"NOOP\\r\\n\""),
+		   "bytes beyond the script are refused");
+		error_free(&err);
+		stream_free(&s);
+	}
+}
+
 static void test_misc(void)
 {
 	char *d;
@@ -650,6 +743,7 @@ int main(void)
 	test_injection();
 	test_cut_everywhere();
 	test_fail_modes();
+	test_dialogue();
 	test_misc();
 	return tap_done();
 }
