@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "charset.h"
 #include "cli.h"
 #include "demo.h"
+#include "fetch.h"
 #include "header.h"
 #include "i18n.h"
 #include "json.h"
@@ -696,6 +698,213 @@ static int cmd_check(struct cli_context *ctx, int argc, char **argv, struct erro
 	return 0;
 }
 
+/* ---- fetch ---- */
+
+struct fetch_cli_opts {
+	bool quiet;
+	bool mark_seen;
+};
+
+static int fetch_opt(void *arg, int opt, struct error **err)
+{
+	struct fetch_cli_opts *o = arg;
+
+	if (opt == 'q')
+		o->quiet = true;
+	else if (opt == 'm')
+		o->mark_seen = true;
+	return 0;
+}
+
+/* Asks for a password on the terminal without echo. */
+static char *prompt_tty(void *ctx, const struct account *acct, const char *what)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	struct termios old, quiet;
+	char line[1024];
+	char *res = NULL;
+
+	(void)ctx;
+	if (tty == NULL)
+		return NULL;
+	fprintf(tty, _("%s for account %s (%s@%s): "), what, acct->name,
+		acct->pop3_user ? acct->pop3_user : "", acct->pop3_host ? acct->pop3_host : "");
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(line, sizeof line, tty) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] != '\0')
+			res = xstrdup(line);
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	memset(line, 0, sizeof line);
+	fclose(tty);
+	return res;
+}
+
+struct fetch_display {
+	bool tty;
+	bool quiet;
+	struct timespec start;
+	double last_draw;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void format_bytes(uint64_t n, char *out, size_t len)
+{
+	if (n < 1024 * 1024)
+		snprintf(out, len, "%.1f KB", (double)n / 1024.0);
+	else
+		snprintf(out, len, "%.1f MB", (double)n / (1024.0 * 1024.0));
+}
+
+/* The live progress bar of one account on a terminal. */
+static void fetch_progress(void *ctx, const struct fetch_status *st)
+{
+	struct fetch_display *d = ctx;
+	double t = seconds_since(&d->start), rate, frac;
+	char done[32], total[32], speed[32], eta[32] = "";
+	char bar[21];
+	int filled;
+
+	if (!d->tty || d->quiet)
+		return;
+	/* At most ten redraws a second, but always the last one. */
+	if (st->phase != FETCH_DONE && t - d->last_draw < 0.1)
+		return;
+	d->last_draw = t;
+	rate = t > 0 ? (double)st->bytes_done / t : 0;
+	frac = st->bytes_total > 0 ? (double)st->bytes_done / (double)st->bytes_total :
+	       st->to_fetch > 0 ? (double)st->fetched / st->to_fetch : 1.0;
+	if (st->phase < FETCH_DOWNLOADING)
+		frac = 0;
+	filled = (int)(frac * 20 + 0.5);
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[20] = '\0';
+	format_bytes(st->bytes_done, done, sizeof done);
+	format_bytes(st->bytes_total, total, sizeof total);
+	format_bytes((uint64_t)rate, speed, sizeof speed);
+	if (rate > 0 && st->bytes_total > st->bytes_done) {
+		long left = (long)((double)(st->bytes_total - st->bytes_done) / rate);
+
+		snprintf(eta, sizeof eta, _(" ETA %ld:%02ld"), left / 60, left % 60);
+	}
+	fprintf(stderr, _("\r%s [%s] %u/%u messages  %s/%s  %s/s%s \033[K"), st->account, bar,
+		st->fetched, st->to_fetch, done, total, speed, eta);
+	if (st->phase == FETCH_DONE)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int cmd_fetch(struct cli_context *ctx, int argc, char **argv, struct error **err)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "mark-seen", no_argument, NULL, 'm' },
+	};
+	struct fetch_cli_opts o = { 0 };
+	struct store *st = NULL;
+	bool any_temp = false, any_perm = false;
+	int first, rc, nrun = 0;
+
+	rc = parse_command_options(ctx, find_command("fetch"), argc, argv, "qm", opts,
+				   ARRAY_LEN(opts), fetch_opt, &o, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	for (int i = first; i < argc; i++) {
+		const struct account *a = config_find_account(&ctx->cfg, argv[i]);
+
+		if (a == NULL)
+			return error_set(err, ERR_USAGE, _("no account \"%s\" in %s"), argv[i],
+					 ctx->cfg.path ? ctx->cfg.path : _("the configuration"));
+		if (a->pop3_host == NULL)
+			return error_set(err, ERR_CONFIG, _("account %s has no pop3-host to fetch "
+							   "from"), a->name);
+	}
+	if (open_archive(ctx, STORE_CREATE, &st, err) != 0)
+		return -1;
+	for (size_t i = 0; i < ctx->cfg.naccounts; i++) {
+		const struct account *a = &ctx->cfg.accounts[i];
+		struct fetch_display d = { .tty = isatty(STDERR_FILENO) != 0, .quiet = o.quiet };
+		struct fetch_options fo = {
+			.mark_seen = o.mark_seen,
+			.prompt = isatty(STDIN_FILENO) ? prompt_tty : NULL,
+			.progress = fetch_progress,
+			.progress_ctx = &d,
+		};
+		struct fetch_status status = { 0 };
+		struct error *aerr = NULL;
+		bool named = first >= argc;
+		int lock;
+
+		for (int j = first; j < argc; j++)
+			if (strcmp(argv[j], a->name) == 0)
+				named = true;
+		if (!named || a->pop3_host == NULL)
+			continue;
+		nrun++;
+		clock_gettime(CLOCK_MONOTONIC, &d.start);
+		lock = fetch_lock(ctx->archive_path, a->name, &aerr);
+		if (lock >= 0) {
+			rc = fetch_account(st, a, &fo, &status, &aerr);
+			fetch_unlock(lock);
+		} else {
+			rc = -1;
+		}
+		if (rc != 0) {
+			fprintf(stderr, "petrel: %s\n", aerr->msg);
+			if (aerr->detail != NULL)
+				fprintf(stderr, _("petrel: the server said: %s\n"), aerr->detail);
+			log_msg(LOG_ERROR, "fetch: %s", aerr->msg);
+			if (aerr->kind == ERR_TEMP)
+				any_temp = true;
+			else
+				any_perm = true;
+			error_free(&aerr);
+		}
+		if (!o.quiet && (!d.tty || rc != 0) && lock >= 0) {
+			char bytes[32];
+
+			format_bytes(status.bytes_done, bytes, sizeof bytes);
+			if (o.mark_seen)
+				printf(_("%s: %u messages marked as already fetched\n"), a->name,
+				       status.fetched);
+			else
+				printf(_("%s: %u new of %u on the server (%s, %u duplicate, %u "
+					 "headers only) in %.1f s; %u deleted from the server%s\n"),
+				       a->name, status.fetched, status.on_server, bytes,
+				       status.duplicates, status.partial, seconds_since(&d.start),
+				       status.deleted, rc != 0 ? _("; incomplete") : "");
+		}
+		log_msg(LOG_INFO, "fetch %s: %u new, %u deleted, %u sessions%s", a->name,
+			status.fetched, status.deleted, status.sessions, rc != 0 ? ", failed" : "");
+	}
+	store_close(&st);
+	fflush(stdout);
+	if (nrun == 0 && first >= argc)
+		return error_set(err, ERR_CONFIG, _("no account with a pop3-host in %s; see "
+						   "petrel.conf(5)"),
+				 ctx->cfg.path ? ctx->cfg.path : _("the configuration"));
+	if (any_perm)
+		return 1;
+	if (any_temp)
+		return EXIT_TEMPFAIL;
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static const struct command commands[] = {
@@ -711,6 +920,10 @@ static const struct command commands[] = {
 	{ "show", N_("[--raw | --headers] ID"),
 	  N_("Print a message by archive id or <message-id>: its raw bytes, or its "
 	     "decoded header fields."), cmd_show },
+	{ "fetch", N_("[--quiet] [--mark-seen] [ACCOUNT...]"),
+	  N_("Fetch new mail by POP3 from the named accounts (all by default) into the "
+	     "archive. Exit status 0 when all is done, 75 after a transient failure, 1 "
+	     "after a permanent one."), cmd_fetch },
 	{ "check", "",
 	  N_("Verify the archive: SQLite's integrity check and every message's SHA-256."),
 	  cmd_check },

@@ -1,0 +1,536 @@
+/* fetch.c - the POP3 fetch policy (see fetch.h for the rules). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fetch.h"
+#include "i18n.h"
+#include "log.h"
+#include "paths.h"
+#include "pop3.h"
+#include "stream.h"
+
+/* ---- spooling one message ---- */
+
+/* A message as it arrives: in memory up to a limit, then in an unlinked
+ * temporary file. */
+struct spool {
+	struct buf mem;
+	size_t limit;
+	int fd;
+	size_t len;
+	const char *dir;
+};
+
+static void spool_reset(struct spool *sp)
+{
+	buf_reset(&sp->mem);
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+	sp->len = 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int spool_data(void *ctx, const char *p, size_t n, struct error **err)
+{
+	struct spool *sp = ctx;
+
+	if (sp->fd < 0 && sp->len + n > sp->limit) {
+		char *tmpl = xasprintf("%s/petrel-spool-XXXXXX", sp->dir);
+
+		sp->fd = mkstemp(tmpl);
+		if (sp->fd >= 0)
+			unlink(tmpl);
+		free(tmpl);
+		if (sp->fd < 0 || write_all(sp->fd, sp->mem.data ? sp->mem.data : "",
+					    sp->mem.len) != 0)
+			return error_set_errno(err, ERR_IO, errno,
+					       _("cannot spool a large message in %s"), sp->dir);
+		buf_reset(&sp->mem);
+	}
+	if (sp->fd >= 0) {
+		if (write_all(sp->fd, p, n) != 0)
+			return error_set_errno(err, ERR_IO, errno,
+					       _("cannot spool a large message in %s"), sp->dir);
+	} else if (!buf_append(&sp->mem, p, n)) {
+		return error_set(err, ERR_INTERNAL, "spool buffer overflow");
+	}
+	sp->len += n;
+	return 0;
+}
+
+/* ---- the plan for one session ---- */
+
+struct item {
+	uint32_t msgno;
+	uint64_t size;
+	const char *uid;	/* NULL without UIDL */
+	bool headers_only;
+};
+
+struct session {
+	struct store *st;
+	const struct account *acct;
+	const struct fetch_options *opt;
+	struct fetch_status *status;
+	struct pop3 *pop3;
+	struct pop3_entry *entries;
+	size_t nentries;
+	struct item *fetch;	/* to download, in message-number order */
+	size_t nfetch;
+	uint32_t *dele;		/* message numbers to delete */
+	const char **dele_uid;
+	size_t ndele;
+	size_t new_listed;	/* listed entries not in the archive */
+	bool progressed;	/* stored at least one message */
+};
+
+static void report(const struct session *s, enum fetch_phase phase)
+{
+	s->status->phase = phase;
+	if (s->opt->progress != NULL)
+		s->opt->progress(s->opt->progress_ctx, s->status);
+}
+
+static void add_dele(struct session *s, uint32_t msgno, const char *uid)
+{
+	s->dele = xreallocarray(s->dele, s->ndele + 1, sizeof *s->dele);
+	s->dele_uid = xreallocarray(s->dele_uid, s->ndele + 1, sizeof *s->dele_uid);
+	s->dele[s->ndele] = msgno;
+	s->dele_uid[s->ndele] = uid;
+	s->ndele++;
+}
+
+/* Decides, for every listed message, whether to download it (whole or
+ * headers only), delete it, or leave it. */
+static int plan(struct session *s, int64_t now, struct error **err)
+{
+	const struct account *a = s->acct;
+
+	s->fetch = xcalloc(s->nentries ? s->nentries : 1, sizeof *s->fetch);
+	for (size_t i = 0; i < s->nentries; i++) {
+		const struct pop3_entry *e = &s->entries[i];
+		struct store_uidl u = { 0 };
+
+		if (e->uid != NULL && store_uidl_get(s->st, a->name, e->uid, &u, err) != 0)
+			return -1;
+		if (u.found) {
+			bool expired = a->pop3_delete_after_days > 0 &&
+				u.fetched + (int64_t)a->pop3_delete_after_days * 86400 <= now;
+
+			/* Already stored: never download again.  Delete when the
+			 * account does not keep mail, or it is old enough. */
+			if ((!a->pop3_keep || expired) && !u.partial)
+				add_dele(s, e->msgno, e->uid);
+			continue;
+		}
+		s->new_listed++;
+		s->fetch[s->nfetch].msgno = e->msgno;
+		s->fetch[s->nfetch].size = e->size;
+		s->fetch[s->nfetch].uid = e->uid;
+		s->fetch[s->nfetch].headers_only = a->pop3_max_size > 0 && e->size > a->pop3_max_size;
+		s->status->bytes_total += s->fetch[s->nfetch].headers_only ? 0 : e->size;
+		s->nfetch++;
+	}
+	s->status->on_server = (uint32_t)s->nentries;
+	s->status->to_fetch += (uint32_t)s->nfetch;
+	return 0;
+}
+
+/* Records every listed UIDL as stored, without downloading anything. */
+static int mark_seen(struct session *s, struct error **err)
+{
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	for (size_t i = 0; i < s->nfetch; i++) {
+		if (s->fetch[i].uid == NULL)
+			continue;
+		if (store_uidl_record(s->st, s->acct->name, s->fetch[i].uid, 0, false, err) != 0) {
+			store_rollback(s->st);
+			return -1;
+		}
+		s->status->fetched++;
+	}
+	return store_commit(s->st, err);
+}
+
+/* Stores one downloaded message and its UIDL in the current batch. */
+static int store_one(struct session *s, const struct item *it, struct spool *sp,
+		     struct error **err)
+{
+	struct store_new m = {
+		.raw = sp->fd < 0 ? (sp->mem.data ? sp->mem.data : "") : NULL,
+		.len = sp->len,
+		.fd = sp->fd,
+		.account = s->acct->name,
+		.fallback_date = (int64_t)time(NULL),
+		.partial = it->headers_only,
+	};
+	int64_t id = 0;
+	int rc = store_add(s->st, &m, &id, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == STORE_DUPLICATE)
+		s->status->duplicates++;
+	if (it->headers_only)
+		s->status->partial++;
+	if (!it->headers_only && it->size != 0 && it->size != sp->len &&
+	    it->size != sp->len + 0) {
+		/* LIST counts octets with CRLF line ends; a server that stores
+		 * LF may differ: kept anyway, noted in the log. */
+		log_msg(LOG_WARN, "account %s: message %u is %zu bytes, LIST said %llu",
+			s->acct->name, it->msgno, sp->len, (unsigned long long)it->size);
+		s->status->warnings++;
+	}
+	if (it->uid != NULL &&
+	    store_uidl_record(s->st, s->acct->name, it->uid, id, it->headers_only, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* Downloads the planned messages with a window of commands in flight,
+ * committing in batches; queues the DELE of each committed message when
+ * the account does not keep mail. */
+static int download(struct session *s, struct error **err)
+{
+	const struct fetch_options *o = s->opt;
+	size_t win_cmds = o->window_cmds ? o->window_cmds : FETCH_WINDOW_CMDS;
+	size_t win_bytes = o->window_bytes ? o->window_bytes : FETCH_WINDOW_BYTES;
+	size_t batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
+	size_t batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
+	struct spool sp = { .limit = o->spool_mem ? o->spool_mem : FETCH_SPOOL_MEM, .fd = -1 };
+	struct pop3_sink sink = { spool_data, &sp };
+	size_t sent = 0, done = 0, in_batch = 0, batch_start = 0;
+	uint64_t flight_bytes = 0, batch_len = 0;
+	const char *tmp = getenv("TMPDIR");
+	int rc = 0;
+
+	sp.dir = tmp != NULL && *tmp ? tmp : "/tmp";
+	buf_init(&sp.mem, 0);
+	if (o->no_pipelining || !pop3_can_pipeline(s->pop3))
+		win_cmds = 1;
+	while (done < s->nfetch) {
+		const struct item *it;
+		uint64_t got = 0;
+
+		/* Fill the window: at least one command, then while both the
+		 * command and the byte budget allow. */
+		while (sent < s->nfetch && (sent == done ||
+		       (sent - done < win_cmds && flight_bytes < win_bytes))) {
+			it = &s->fetch[sent];
+			rc = it->headers_only ? pop3_send_top(s->pop3, it->msgno, 0, err)
+					      : pop3_send_retr(s->pop3, it->msgno, err);
+			if (rc != 0)
+				goto out;
+			flight_bytes += it->size;
+			sent++;
+		}
+		if ((rc = pop3_flush(s->pop3, err)) != 0)
+			goto out;
+		it = &s->fetch[done];
+		spool_reset(&sp);
+		if ((rc = pop3_read_message(s->pop3, &sink, &got, err)) != 0)
+			goto out;
+		flight_bytes -= it->size < flight_bytes ? it->size : flight_bytes;
+		if (in_batch == 0 && (rc = store_begin(s->st, err)) != 0)
+			goto out;
+		if ((rc = store_one(s, it, &sp, err)) != 0)
+			goto out;
+		in_batch++;
+		batch_len += sp.len;
+		done++;
+		s->status->bytes_done += it->headers_only ? 0 : it->size;
+		if (in_batch >= batch_msgs || batch_len >= batch_bytes || done == s->nfetch) {
+			/* Durable before anything may be deleted. */
+			if ((rc = store_commit(s->st, err)) != 0)
+				goto out;
+			s->status->fetched += (uint32_t)in_batch;
+			s->progressed = true;
+			if (!s->acct->pop3_keep)
+				for (size_t i = batch_start; i < done; i++)
+					if (!s->fetch[i].headers_only)
+						add_dele(s, s->fetch[i].msgno, s->fetch[i].uid);
+			batch_start = done;
+			in_batch = 0;
+			batch_len = 0;
+		}
+		report(s, FETCH_DOWNLOADING);
+	}
+out:
+	if (in_batch > 0) {
+		/* Keep whatever arrived whole before the failure. */
+		struct error *cerr = NULL;
+
+		if (store_commit(s->st, &cerr) == 0) {
+			s->status->fetched += (uint32_t)in_batch;
+			s->progressed = true;
+			if (!s->acct->pop3_keep)
+				for (size_t i = batch_start; i < batch_start + in_batch; i++)
+					if (!s->fetch[i].headers_only)
+						add_dele(s, s->fetch[i].msgno, s->fetch[i].uid);
+		} else if (rc == 0) {
+			*err = cerr;
+			cerr = NULL;
+			rc = -1;
+		}
+		error_free(&cerr);
+	}
+	spool_reset(&sp);
+	buf_free(&sp.mem);
+	return rc;
+}
+
+/* Sends the DELEs (pipelined when allowed), then QUIT; the server
+ * commits the deletions only on a successful QUIT, which is when the
+ * archive records them. */
+static int delete_and_quit(struct session *s, struct error **err)
+{
+	size_t sent = 0, read = 0, win = pop3_can_pipeline(s->pop3) && !s->opt->no_pipelining ?
+		FETCH_WINDOW_CMDS : 1;
+
+	if (s->ndele > 0)
+		report(s, FETCH_DELETING);
+	while (read < s->ndele) {
+		while (sent < s->ndele && sent - read < win)
+			if (pop3_send_dele(s->pop3, s->dele[sent++], err) != 0)
+				return -1;
+		if (pop3_flush(s->pop3, err) != 0 || pop3_read_dele(s->pop3, err) != 0)
+			return -1;
+		read++;
+	}
+	if (pop3_quit(s->pop3, err) != 0)
+		return -1;
+	if (s->ndele == 0)
+		return 0;
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	for (size_t i = 0; i < s->ndele; i++) {
+		if (s->dele_uid[i] != NULL &&
+		    store_uidl_set_deleted(s->st, s->acct->name, s->dele_uid[i], err) != 0) {
+			store_rollback(s->st);
+			return -1;
+		}
+	}
+	if (store_commit(s->st, err) != 0)
+		return -1;
+	s->status->deleted += (uint32_t)s->ndele;
+	return 0;
+}
+
+static void session_clear(struct session *s)
+{
+	pop3_free(&s->pop3);
+	pop3_entries_free(s->entries, s->nentries);
+	free(s->fetch);
+	free(s->dele);
+	free(s->dele_uid);
+	s->entries = NULL;
+	s->nentries = 0;
+	s->fetch = NULL;
+	s->nfetch = 0;
+	s->dele = NULL;
+	s->dele_uid = NULL;
+	s->ndele = 0;
+	s->new_listed = 0;
+	s->progressed = false;
+}
+
+/* One connection: connect, secure, log in, list, download, delete, quit. */
+static int run_session(struct session *s, const char *secret, bool no_pipelining,
+		       int64_t now, struct error **err)
+{
+	const struct account *a = s->acct;
+	struct tls_params tls = {
+		.host = a->pop3_host,
+		.ca_file = a->tls_ca_file,
+		.has_fingerprint = a->has_tls_fingerprint,
+	};
+	struct stream_params sp = { .timeout_ms = a->timeout * 1000 };
+	struct pop3_params pp = {
+		.host = a->pop3_host,
+		.port = (unsigned)a->pop3_port,
+		.user = a->pop3_user,
+		.secret = secret,
+		.auth = a->pop3_auth,
+		.allow_plaintext_auth = a->allow_plaintext_auth,
+	};
+	struct fetch_options o = *s->opt;
+	const struct fetch_options *saved = s->opt;
+	struct stream *stream;
+	int rc = -1;
+
+	memcpy(tls.fingerprint, a->tls_fingerprint, sizeof tls.fingerprint);
+	o.no_pipelining = o.no_pipelining || no_pipelining;
+	s->opt = &o;
+	s->status->sessions++;
+	report(s, FETCH_CONNECTING);
+	if (o.connect != NULL)
+		stream = o.connect(o.connect_ctx, a, err);
+	else
+		stream = stream_connect(a->pop3_host, (unsigned)a->pop3_port, &sp,
+					a->pop3_tls == CONFIG_TLS_IMPLICIT ? &tls : NULL, err);
+	if (stream == NULL)
+		goto out;
+	s->pop3 = pop3_new(stream, &pp);
+	if (pop3_greeting(s->pop3, err) != 0 || pop3_capa(s->pop3, err) != 0)
+		goto out;
+	if (a->pop3_tls == CONFIG_TLS_STARTTLS && pop3_stls(s->pop3, &tls, err) != 0)
+		goto out;
+	if (pop3_authenticate(s->pop3, err) != 0)
+		goto out;
+	report(s, FETCH_LISTING);
+	if (pop3_list(s->pop3, &s->entries, &s->nentries, err) != 0 || plan(s, now, err) != 0)
+		goto out;
+	if (o.mark_seen) {
+		if (mark_seen(s, err) != 0)
+			goto out;
+	} else if (download(s, err) != 0) {
+		goto out;
+	}
+	rc = delete_and_quit(s, err);
+out:
+	s->opt = saved;
+	return rc;
+}
+
+/* ---- the whole run ---- */
+
+int fetch_account(struct store *st, const struct account *acct,
+		  const struct fetch_options *opt, struct fetch_status *status,
+		  struct error **err)
+{
+	struct fetch_status local;
+	struct session s = { 0 };
+	int64_t now = opt->now ? opt->now : (int64_t)time(NULL);
+	char *secret = NULL;
+	bool no_pipelining = false, retried = false;
+	int rc = 0;
+
+	if (status == NULL)
+		status = &local;
+	memset(status, 0, sizeof *status);
+	status->account = acct->name;
+	status->host = acct->pop3_host;
+	if (acct->pop3_host == NULL)
+		return error_set(err, ERR_CONFIG, _("account %s has no pop3-host to fetch from"),
+				 acct->name);
+	secret = secret_get(acct, opt->prompt, opt->prompt_ctx, err);
+	if (secret == NULL)
+		return -1;
+	s.st = st;
+	s.acct = acct;
+	s.opt = opt;
+	s.status = status;
+	for (;;) {
+		struct error *serr = NULL;
+		bool was_downloading;
+
+		rc = run_session(&s, secret, no_pipelining, now, &serr);
+		was_downloading = status->phase == FETCH_DOWNLOADING ||
+				  (rc != 0 && s.nfetch > 0 && s.entries != NULL);
+		if (rc != 0) {
+			log_msg(LOG_WARN, "account %s: session %u failed: %s", acct->name,
+				status->sessions, serr->msg);
+			/* One more try at once when the failed session made
+			 * progress (a cut on a flaky link), or failed under
+			 * pipelining before storing anything (a server that
+			 * breaks when pipelined gets one command at a time). */
+			if (!retried && was_downloading && serr->kind != ERR_CONFIG &&
+			    (s.progressed || !no_pipelining)) {
+				if (!s.progressed)
+					no_pipelining = true;
+				retried = true;
+				error_free(&serr);
+				session_clear(&s);
+				continue;
+			}
+			if (err != NULL && *err == NULL)
+				*err = serr;
+			else
+				error_free(&serr);
+			break;
+		}
+		/* A server that lists only part of the mailbox per session
+		 * (Gmail: about 250) shows only new mail each time: go on while
+		 * a full-looking session brought nothing but new messages. */
+		if (!opt->mark_seen && s.nentries >= 200 && s.new_listed == s.nentries &&
+		    s.progressed && status->sessions < FETCH_MAX_SESSIONS) {
+			session_clear(&s);
+			continue;
+		}
+		break;
+	}
+	session_clear(&s);
+	secret_free(&secret);
+	if (rc != 0)
+		error_prefix(err, _("account %s (%s:%d)"), acct->name, acct->pop3_host,
+			     acct->pop3_port);
+	status->phase = FETCH_DONE;
+	if (opt->progress != NULL)
+		opt->progress(opt->progress_ctx, status);
+	return rc;
+}
+
+int fetch_lock(const char *archive_path, const char *account, struct error **err)
+{
+	struct buf name = BUF_INIT;
+	char *path;
+	int fd;
+
+	/* The account name may hold any character: hex keeps it a file name. */
+	buf_printf(&name, "%s.fetch-", archive_path);
+	for (const unsigned char *p = (const unsigned char *)account; *p; p++)
+		buf_printf(&name, "%02x", *p);
+	buf_puts(&name, ".lock");
+	path = buf_steal(&name, NULL);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error_set_errno(err, ERR_IO, errno, _("account %s: cannot create lock file %s"),
+				account, path);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(fd);
+		free(path);
+		if (e == EWOULDBLOCK)
+			return error_set(err, ERR_TEMP, _("account %s is being fetched by another "
+							 "petrel process; try again when it is done"),
+					 account);
+		return error_set_errno(err, ERR_IO, e, _("account %s: cannot lock"), account);
+	}
+	free(path);
+	return fd;
+}
+
+void fetch_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
