@@ -2,3 +2,8 @@
 libpetrel_a_SOURCES += \
 	src/secret.c src/secret.h \
 	src/fetch.c src/fetch.h
+
+check_PROGRAMS += tests/unit/test-fetch
+TESTS += tests/unit/test-fetch
+tests_unit_test_fetch_SOURCES = tests/unit/test-fetch.c tests/tap.h
+tests_unit_test_fetch_LDADD = $(PETREL_LIBS)
