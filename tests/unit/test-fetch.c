@@ -449,7 +449,60 @@ int main(void)
 		unlink(path);
 	}
 
-	/* 9. The lock: a second fetch of the same account is refused. */
+	/* 9. A message larger than the memory limit is spooled to a file and
+	 *    still stored byte-exact. */
+	{
+		struct script sc = { .n = 1 };
+		struct fetch_options o = { .spool_mem = 1024 };
+		struct transport *t;
+		struct buf big = BUF_INIT, answer = BUF_INIT;
+		struct store_row *rows;
+		size_t n, len = 0;
+		char *raw = NULL;
+
+		store_open(&st, path, STORE_CREATE, NULL);
+		a = make_account(true);
+		buf_puts(&big, "From: big@example.org\r\nSubject: big\r\n\r\n");
+		for (int i = 0; i < 20000; i++)
+			buf_printf(&big, "%05d the quick brown fox jumps over the lazy dog\r\n", i);
+		t = mem_transport_new("+OK ready\r\n", 0);
+		mem_transport_expect(t, "CAPA\r\n");
+		mem_transport_feed(t, "+OK\r\nUSER\r\nUIDL\r\n.\r\n");
+		mem_transport_expect(t, "USER jane\r\n");
+		mem_transport_feed(t, "+OK\r\n");
+		mem_transport_expect(t, "PASS secret\r\n");
+		mem_transport_feed(t, "+OK\r\n");
+		mem_transport_expect(t, "STAT\r\n");
+		buf_printf(&answer, "+OK 1 %zu\r\n", big.len);
+		mem_transport_feed(t, buf_cstr(&answer));
+		mem_transport_expect(t, "UIDL\r\n");
+		mem_transport_feed(t, "+OK\r\n1 big-one\r\n.\r\n");
+		mem_transport_expect(t, "LIST\r\n");
+		buf_reset(&answer);
+		buf_printf(&answer, "+OK\r\n1 %zu\r\n.\r\n", big.len);
+		mem_transport_feed(t, buf_cstr(&answer));
+		mem_transport_expect(t, "RETR 1\r\n");
+		buf_reset(&answer);
+		buf_printf(&answer, "+OK\r\n%s.\r\n", buf_cstr(&big));
+		mem_transport_feed(t, buf_cstr(&answer));
+		serve_quit(t, "", 0);
+		sc.conn[0] = t;
+		is_int(run_fetch(st, &a, &sc, &o, &status, &e), 0, "a message larger than the spool limit");
+		if (e) diag("%s", e->msg), error_free(&e);
+		check_dialogues(&sc, "spooled message");
+		store_window(st, STORE_ORDER_DATE, 0, true, true, 10, &rows, &n, NULL);
+		ok(n == 1 && store_get_raw(st, rows[0].id, &raw, &len, NULL) == 0 &&
+		   len == big.len && memcmp(raw, big.data, len) == 0,
+		   "is stored byte-exact through the spool file (%zu bytes)", big.len);
+		free(raw);
+		store_rows_free(rows, n);
+		buf_free(&big);
+		buf_free(&answer);
+		store_close(&st);
+		unlink(path);
+	}
+
+	/* 10. The lock: a second fetch of the same account is refused. */
 	{
 		int l1 = fetch_lock(path, "home/ü", &e);
 		int l2 = fetch_lock(path, "home/ü", &e);
