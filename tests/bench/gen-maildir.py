@@ -22,8 +22,8 @@ seed and count always give the same files.  What is in them, on purpose:
 Terms the benchmark searches for are planted at known rates:
   quokkaberry       body, exactly one message in 10,007 (the rare term)
   project           body, most messages (the common term)
-  from:ingrid       one sender, about 1% of messages
-  subject:invoice   about 2% of subjects
+  from:ingrid       one sender (plus a few namesakes), about 1.5% of messages
+  subject:invoice   about 10% of messages (invoices and replies to them)
 
 Needs only the Python 3 standard library.  Prints a summary line.
 """

@@ -160,13 +160,13 @@ n_mb=$(mb "$n_kb")
 echo
 echo "Maildir: $count messages, $mbytes MB ($MAILDIR)"
 echo "notmuch indexed $n_count messages"
-printf '%-34s %12s %12s %14s\n' "" petrel notmuch "petrel/notmuch"
-printf '%-34s %12s %12s %14s\n' "import wall time (s)" "$p_secs" "$n_secs" "$(ratio "$p_secs" "$n_secs")"
-printf '%-34s %12s %12s %14s\n' "import rate (messages/s)" "$p_rate" "$n_rate" "$(ratio "$p_rate" "$n_rate")"
-printf '%-34s %12s %12s %14s\n' "import peak RSS (MB)" "$p_mb" "$n_mb" "$(ratio "$p_mb" "$n_mb")"
+printf '%-42s %12s %12s %14s\n' "" petrel notmuch "petrel/notmuch"
+printf '%-42s %12s %12s %14s\n' "import wall time (s)" "$p_secs" "$n_secs" "$(ratio "$p_secs" "$n_secs")"
+printf '%-42s %12s %12s %14s\n' "import rate (messages/s)" "$p_rate" "$n_rate" "$(ratio "$p_rate" "$n_rate")"
+printf '%-42s %12s %12s %14s\n' "import peak RSS (MB)" "$p_mb" "$n_mb" "$(ratio "$p_mb" "$n_mb")"
 while read -r q ps ph ns nh; do
-	printf '%-34s %12s %12s %14s\n' "search $q (ms, median of $RUNS)" "$ps" "$ns" "$(ratio "$ps" "$ns")"
-	printf '%-34s %12s %12s\n' "  hits (lines / messages)" "$ph" "$nh"
+	printf '%-42s %12s %12s %14s\n' "search $q (ms, median of $RUNS)" "$ps" "$ns" "$(ratio "$ps" "$ns")"
+	printf '%-42s %12s %12s\n' "  hits (lines / messages)" "$ph" "$nh"
 done <"$work/search"
 
 echo
