@@ -351,8 +351,8 @@ static int read_line(struct pop3 *p, size_t cap, size_t drain_max, bool *truncat
 		if (total > cap) {
 			if (drain_max == 0)
 				return finishf(p, err, ERR_TEMP, NULL,
-					       _("the server at %s sent a reply longer than %d bytes"),
-					       p->host, POP3_REPLY_MAX);
+					       _("the server at %s sent a reply longer than %zu bytes"),
+					       p->host, cap);
 			if (total > drain_max)
 				return finishf(p, err, ERR_PERM, NULL,
 					       _("the server at %s sent a line longer than %u bytes "

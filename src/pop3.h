@@ -77,7 +77,9 @@ enum pop3_state {
 
 /* Capabilities from CAPA (RFC 2449).  Without CAPA all are false except
  * what the greeting shows (APOP).  After STLS they are those the server
- * announced over TLS; the ones from before are forgotten (RFC 2595). */
+ * announced over TLS; the ones from before are forgotten (RFC 2595),
+ * except apop, which comes from the greeting (an APOP digest over TLS is
+ * of no use to whoever could have touched the plain-text greeting). */
 struct pop3_caps {
 	bool capa;		/* the server answered CAPA */
 	bool top, pipelining, resp_codes, auth_resp_code, stls, user;
