@@ -276,13 +276,18 @@ dc_reset_mailbox() {
 dc_snapshot() {
 	rm -rf "$DC_DIR/snapshot"
 	mkdir -p "$DC_DIR/snapshot"
-	find "$DC_MAILDIR/cur" "$DC_MAILDIR/new" -type f -exec cp -p {} "$DC_DIR/snapshot/" \;
+	for _d in cur new; do
+		set -- "$DC_MAILDIR/$_d"/*
+		[ -e "$1" ] && cp -p "$@" "$DC_DIR/snapshot/"
+	done
 	cp "$DC_MANIFEST" "$DC_DIR/snapshot.manifest"
 }
 
 dc_restore() {
 	dc_reset_mailbox
-	cp -pR "$DC_DIR/snapshot/." "$DC_MAILDIR/new/"
+	set -- "$DC_DIR/snapshot"/*
+	[ -e "$1" ] && cp -p "$@" "$DC_MAILDIR/new/"
+	chown -R "$dc_mail_uid:$dc_mail_gid" "$DC_MAILDIR"
 	cp "$DC_DIR/snapshot.manifest" "$DC_MANIFEST"
 }
 

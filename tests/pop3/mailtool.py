@@ -193,9 +193,10 @@ def cmd_verify(args):
         missing = sum(1 for m in missing_ids if args.maildir and m not in on_server)
     print("have %d of %d, duplicates %d, missing %d, extra %d, bad-sha %d, lost %d"
           % (have, len(want), dups, missing, extra, bad, lost))
-    for m in missing_ids[:5]:
-        print("# missing: %s" % m, file=sys.stderr)
     ok = dups == extra == bad == lost == missing == 0 and (args.allow_missing or have == len(want))
+    if not ok:
+        for m in missing_ids[:5]:
+            print("# missing: %s" % m, file=sys.stderr)
     return 0 if ok else 1
 
 
