@@ -27,8 +27,15 @@ struct spool {
 	size_t limit;
 	int fd;
 	size_t len;
+	size_t max;	/* a message that runs past this is refused */
 	const char *dir;
 };
+
+/* The most a message may run past its LIST size before it is taken for a
+ * server that sends forever, and the most any message may be (what the
+ * archive can hold). */
+#define FETCH_OVERRUN (64u * 1024 * 1024)
+#define FETCH_MESSAGE_MAX ((size_t)2047 * 1024 * 1024)
 
 static void spool_reset(struct spool *sp)
 {
@@ -58,6 +65,10 @@ static int spool_data(void *ctx, const char *p, size_t n, struct error **err)
 {
 	struct spool *sp = ctx;
 
+	if (sp->len + n > sp->max)
+		return error_set(err, ERR_PERM, _("a message ran past %zu bytes, far more than "
+						 "the server announced; it was not stored"),
+				 sp->max);
 	if (sp->fd < 0 && sp->len + n > sp->limit) {
 		char *tmpl = xasprintf("%s/petrel-spool-XXXXXX", sp->dir);
 
@@ -253,9 +264,23 @@ static int download(struct session *s, struct error **err)
 			goto out;
 		it = &s->fetch[done];
 		spool_reset(&sp);
-		if ((rc = pop3_read_message(s->pop3, &sink, &got, err)) != 0)
-			goto out;
+		sp.max = it->size < FETCH_MESSAGE_MAX - FETCH_OVERRUN ?
+			 (size_t)it->size * 2 + FETCH_OVERRUN : FETCH_MESSAGE_MAX;
+		rc = pop3_read_message(s->pop3, &sink, &got, err);
 		flight_bytes -= it->size < flight_bytes ? it->size : flight_bytes;
+		if (rc != 0 && pop3_state(s->pop3) == POP3_STATE_TRANSACTION) {
+			/* The server refused this one message (-ERR) and the
+			 * session is still in step: skip it, go on. */
+			log_msg(LOG_WARN, "account %s: message %u skipped: %s", s->acct->name,
+				it->msgno, err && *err ? (*err)->msg : "?");
+			error_free(err);
+			s->status->warnings++;
+			done++;
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
+			goto out;
 		if (in_batch == 0 && (rc = store_begin(s->st, err)) != 0)
 			goto out;
 		if ((rc = store_one(s, it, &sp, err)) != 0)

@@ -502,7 +502,35 @@ int main(void)
 		unlink(path);
 	}
 
-	/* 10. The lock: a second fetch of the same account is refused. */
+	/* 10. The server refuses one RETR (-ERR): that message is skipped,
+	 *     the others are stored, the session goes on to QUIT. */
+	{
+		struct script sc = { .n = 1 };
+		struct fetch_options o = { 0 };
+		char *a1 = retr_answer(0), *a3 = retr_answer(2);
+
+		store_open(&st, path, STORE_CREATE, NULL);
+		a = make_account(true);
+		sc.conn[0] = server_login(3, true, true);
+		mem_transport_expect(sc.conn[0], "RETR 1\r\nRETR 2\r\nRETR 3\r\n");
+		mem_transport_feed(sc.conn[0], a1);
+		mem_transport_feed(sc.conn[0], "-ERR [SYS/TEMP] message is locked\r\n");
+		mem_transport_feed(sc.conn[0], a3);
+		serve_quit(sc.conn[0], "", 0);
+		is_int(run_fetch(st, &a, &sc, &o, &status, &e), 0, "one refused RETR");
+		if (e) diag("%s", e->msg), error_free(&e);
+		check_dialogues(&sc, "refused RETR");
+		is_int(count(st), 2, "the other two are stored");
+		is_int(status.warnings, 1, "one warning");
+		store_uidl_get(st, "home", "uid-bbb", &u, NULL);
+		ok(!u.found, "the refused one is not recorded, so the next run tries it again");
+		free(a1);
+		free(a3);
+		store_close(&st);
+		unlink(path);
+	}
+
+	/* 11. The lock: a second fetch of the same account is refused. */
 	{
 		int l1 = fetch_lock(path, "home/ü", &e);
 		int l2 = fetch_lock(path, "home/ü", &e);
