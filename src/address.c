@@ -7,6 +7,7 @@
 #include "address.h"
 #include "buf.h"
 #include "rfc2047.h"
+#include "lex822.h"
 
 /* A run of text tokens outside angle brackets with no white space between
  * them (or joined by '.'/'@'): a candidate address or a display-name
@@ -37,10 +38,6 @@ struct parser {
 	bool in_group;
 };
 
-static bool is_wsp(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 static bool is_special(int c)
 {
@@ -282,7 +279,7 @@ static size_t angle_char(struct parser *p, const char *s, size_t n, size_t i)
 		{
 			size_t k = i + 1;
 
-			while (k < n && is_wsp((unsigned char)s[k]))
+			while (k < n && lex822_is_fws((unsigned char)s[k]))
 				k++;
 			if (k < n && s[k] == '@') {
 				buf_putc(&it->angle, ',');	/* route */
@@ -299,7 +296,7 @@ static size_t angle_char(struct parser *p, const char *s, size_t n, size_t i)
 		p->in_group = false;
 		return i + 1;
 	default:
-		if (!is_wsp((unsigned char)c))
+		if (!lex822_is_fws((unsigned char)c))
 			buf_putc(&it->angle, c);
 		return i + 1;
 	}
@@ -325,7 +322,7 @@ void address_list_parse_cc(struct address_list *list, const char *s, size_t n,
 			i = angle_char(&p, s, n, i);
 			continue;
 		}
-		if (is_wsp(c)) {
+		if (lex822_is_fws(c)) {
 			p.it.gap = true;
 			i++;
 			continue;
@@ -401,7 +398,7 @@ void address_list_parse_cc(struct address_list *list, const char *s, size_t n,
 				size_t start = i;
 				bool at = false;
 
-				while (i < n && !is_wsp((unsigned char)s[i]) &&
+				while (i < n && !lex822_is_fws((unsigned char)s[i]) &&
 				       !is_special((unsigned char)s[i])) {
 					at = at || s[i] == '@';
 					i++;

@@ -6,6 +6,7 @@
 
 #include "date.h"
 #include "util.h"
+#include "lex822.h"
 
 struct parsed {
 	int year, month, day, hour, min, sec;
@@ -238,20 +239,6 @@ static void parse_number(struct parsed *d, int v, int nd, const char *s, size_t 
 	}
 }
 
-static size_t skip_comment(const char *s, size_t n, size_t i)
-{
-	size_t depth = 0;
-
-	for (; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')' && --depth == 0)
-			return i + 1;
-	}
-	return n;
-}
 
 bool date_parse(const char *s, size_t n, int64_t *t, int *tz)
 {
@@ -266,7 +253,7 @@ bool date_parse(const char *s, size_t n, int64_t *t, int *tz)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '(') {
-			i = skip_comment(s, n, i);
+			i = lex822_skip_comment(s, n, i);
 		} else if (ascii_isdigit(c)) {
 			int nd, v = number(s, n, &i, &nd);
 

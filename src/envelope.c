@@ -11,6 +11,7 @@
 #include "header.h"
 #include "msgid.h"
 #include "rfc2047.h"
+#include "lex822.h"
 
 /* Limits of the attachment scan: boundaries remembered (nested
  * multiparts), their length, and the size of one part's header. */
@@ -25,38 +26,8 @@ struct boundaries {
 	size_t n;
 };
 
-static bool is_wsp(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
-static size_t skip_comment(const char *s, size_t n, size_t i)
-{
-	size_t depth = 0;
 
-	for (; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')' && --depth == 0)
-			return i + 1;
-	}
-	return n;
-}
-
-static size_t skip_cfws(const char *s, size_t n, size_t i)
-{
-	while (i < n) {
-		if (is_wsp((unsigned char)s[i]))
-			i++;
-		else if (s[i] == '(')
-			i = skip_comment(s, n, i);
-		else
-			break;
-	}
-	return i;
-}
 
 /* Calls back for each "name=value" parameter after the first ';' of a
  * Content-Type or Content-Disposition value.  A quoted value is passed
@@ -76,7 +47,7 @@ static bool each_param(const char *s, size_t n, param_fn fn, void *arg)
 					i++;
 			i++;
 		} else if (s[i] == '(') {
-			i = skip_comment(s, n, i);
+			i = lex822_skip_comment(s, n, i);
 		} else {
 			i++;
 		}
@@ -84,15 +55,15 @@ static bool each_param(const char *s, size_t n, param_fn fn, void *arg)
 	while (i < n) {
 		size_t ns, ne, vs, ve;
 
-		i = skip_cfws(s, n, i + 1);	/* past the ';' */
+		i = lex822_skip_cfws(s, n, i + 1);	/* past the ';' */
 		ns = i;
-		while (i < n && s[i] != '=' && s[i] != ';' && !is_wsp((unsigned char)s[i]))
+		while (i < n && s[i] != '=' && s[i] != ';' && !lex822_is_fws((unsigned char)s[i]))
 			i++;
 		ne = i;
-		i = skip_cfws(s, n, i);
+		i = lex822_skip_cfws(s, n, i);
 		vs = ve = i;
 		if (i < n && s[i] == '=') {
-			i = skip_cfws(s, n, i + 1);
+			i = lex822_skip_cfws(s, n, i + 1);
 			if (i < n && s[i] == '"') {
 				vs = ++i;
 				while (i < n && s[i] != '"') {
@@ -105,7 +76,7 @@ static bool each_param(const char *s, size_t n, param_fn fn, void *arg)
 					i++;
 			} else {
 				vs = i;
-				while (i < n && s[i] != ';' && !is_wsp((unsigned char)s[i]))
+				while (i < n && s[i] != ';' && !lex822_is_fws((unsigned char)s[i]))
 					i++;
 				ve = i;
 			}
@@ -147,7 +118,7 @@ static bool param_boundary(const char *name, size_t namelen, const char *val,
 
 static bool value_starts(const char *v, size_t n, const char *word)
 {
-	size_t i = skip_cfws(v, n, 0), wl = strlen(word);
+	size_t i = lex822_skip_cfws(v, n, 0), wl = strlen(word);
 
 	return ascii_has_prefix(v + i, n - i, word) &&
 	       (i + wl == n || !ascii_isalnum((unsigned char)v[i + wl]) ||

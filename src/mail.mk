@@ -3,6 +3,7 @@
 ## Message parsing: header fields, charsets, RFC 2047, addresses, dates,
 ## message ids, and the envelope the index needs.
 libpetrel_a_SOURCES += \
+	src/lex822.c src/lex822.h \
 	src/charset.c src/charset.h \
 	src/rfc2047.c src/rfc2047.h \
 	src/header.c src/header.h \

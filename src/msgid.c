@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "charset.h"
 #include "msgid.h"
+#include "lex822.h"
 
 /* An open-addressing set of the ids in a list, for dropping duplicates
  * in linear time.  Local to one parse call. */
@@ -95,36 +96,8 @@ static void add_id(struct scan *sc, const char *s, size_t n)
 		free(id);
 }
 
-static size_t skip_comment(const char *s, size_t n, size_t i)
-{
-	size_t depth = 0;
 
-	for (; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')' && --depth == 0)
-			return i + 1;
-	}
-	return n;
-}
 
-static size_t skip_quoted(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
-	}
-	return n;
-}
-
-static bool is_wsp(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 /* s[i] == '<': the id up to '>' (a later '<' starts over). */
 static size_t bracketed(struct scan *sc, const char *s, size_t n, size_t i)
@@ -140,7 +113,7 @@ static size_t bracketed(struct scan *sc, const char *s, size_t n, size_t i)
 			start = k + 1;
 	}
 	/* No '>': the id runs to the next white space. */
-	for (k = start; k < n && !is_wsp((unsigned char)s[k]); k++)
+	for (k = start; k < n && !lex822_is_fws((unsigned char)s[k]); k++)
 		;
 	add_id(sc, s + start, k - start);
 	return k;
@@ -154,18 +127,18 @@ static void scan_value(struct scan *sc, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '(') {
-			i = skip_comment(s, n, i);
+			i = lex822_skip_comment(s, n, i);
 		} else if (c == '"') {
-			i = skip_quoted(s, n, i);
+			i = lex822_skip_quoted(s, n, i);
 		} else if (c == '<') {
 			i = bracketed(sc, s, n, i);
-		} else if (is_wsp(c) || c == ',' || c == ';' || c == '>') {
+		} else if (lex822_is_fws(c) || c == ',' || c == ';' || c == '>') {
 			i++;
 		} else {
 			size_t start = i;
 			bool at = false;
 
-			while (i < n && !is_wsp((unsigned char)s[i]) && s[i] != '<' &&
+			while (i < n && !lex822_is_fws((unsigned char)s[i]) && s[i] != '<' &&
 			       s[i] != '(' && s[i] != '"' && s[i] != ',' && s[i] != ';') {
 				at = at || s[i] == '@';
 				i++;

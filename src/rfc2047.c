@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rfc2047.h"
+#include "lex822.h"
 
 /* A charset label with its RFC 2231 language is never longer than this
  * in an encoded word we accept; longer means "not an encoded word". */
@@ -32,10 +33,6 @@ struct decoder {
 	struct buf tmp;
 };
 
-static bool is_wsp(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 static bool charset_char(int c)
 {
@@ -74,7 +71,7 @@ static bool parse_word(const char *s, size_t n, size_t i, struct word *w)
 		return false;
 	p += 2;
 	w->text = s + p;
-	while (p < n && s[p] != '?' && !is_wsp((unsigned char)s[p]))
+	while (p < n && s[p] != '?' && !lex822_is_fws((unsigned char)s[p]))
 		p++;
 	if (p + 1 >= n || s[p] != '?' || s[p + 1] != '=')
 		return false;
@@ -221,7 +218,7 @@ void rfc2047_decode_append(struct charset_conv *cc, const char *s, size_t n,
 		while (i < n && !(s[i] == '=' && i + 1 < n && s[i + 1] == '?'))
 			i++;
 		for (size_t k = run; k < i && blank; k++)
-			blank = is_wsp((unsigned char)s[k]);
+			blank = lex822_is_fws((unsigned char)s[k]);
 		if (!blank) {
 			/* Text between words: the pending words end here. */
 			flush_enc(&d);
