@@ -54,6 +54,9 @@ char *str_trim(char *s);
 char *str_lower(char *s);
 /* Parses a decimal unsigned 64-bit number filling the whole string. */
 bool str_to_u64(const char *s, uint64_t *out);
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes available): 1-4,
+ * or 0 when it is invalid (overlong, surrogate, beyond U+10FFFF, cut). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
 /* True when the bytes are valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);
 /* Copies valid UTF-8, replacing each invalid sequence with U+FFFD and
