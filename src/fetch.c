@@ -32,10 +32,10 @@ struct spool {
 };
 
 /* The most a message may run past its LIST size before it is taken for a
- * server that sends forever, and the most any message may be (what the
- * archive can hold). */
+ * server that sends forever; and the most any message may be: what the
+ * archive can hold.  Larger ones are refused before they fill the disk. */
 #define FETCH_OVERRUN (64u * 1024 * 1024)
-#define FETCH_MESSAGE_MAX ((size_t)2047 * 1024 * 1024)
+#define FETCH_MESSAGE_MAX STORE_MESSAGE_MAX
 
 static void spool_reset(struct spool *sp)
 {
@@ -162,7 +162,10 @@ static int plan(struct session *s, int64_t now, struct error **err)
 		s->fetch[s->nfetch].msgno = e->msgno;
 		s->fetch[s->nfetch].size = e->size;
 		s->fetch[s->nfetch].uid = e->uid;
-		s->fetch[s->nfetch].headers_only = a->pop3_max_size > 0 && e->size > a->pop3_max_size;
+		/* Over pop3-max-size, or more than the archive can hold: the
+		 * header only, marked partial. */
+		s->fetch[s->nfetch].headers_only = (a->pop3_max_size > 0 && e->size > a->pop3_max_size) ||
+						   e->size > STORE_MESSAGE_MAX;
 		s->status->bytes_total += s->fetch[s->nfetch].headers_only ? 0 : e->size;
 		s->nfetch++;
 	}

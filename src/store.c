@@ -760,9 +760,11 @@ int store_add(struct store *st, const struct store_new *msg, int64_t *id_out,
 
 	if (st->readonly)
 		return error_set(err, ERR_INTERNAL, "store_add on a read-only archive");
-	if (msg->raw == NULL && msg->len > INT_MAX)
+	if (msg->len > STORE_MESSAGE_MAX ||
+	    msg->len > (size_t)sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1))
 		return error_set(err, ERR_DATA, _("a message of %zu bytes is larger than the "
-						 "archive can hold (2 GiB)"), msg->len);
+						 "archive can hold (%d bytes)"), msg->len,
+				 sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1));
 	if (msg->raw != NULL ? sha256(msg->raw, msg->len, digest) != 0
 			     : sha256_fd(msg->fd, msg->len, digest) != 0)
 		return error_set_errno(err, ERR_IO, errno, _("cannot read a message to hash it"));

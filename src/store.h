@@ -28,6 +28,10 @@ enum store_open_flags {
 	STORE_CREATE = 2,	/* create the file (0600) and directories if missing */
 };
 
+/* The largest message the archive holds: SQLite's default limit on one
+ * value (SQLITE_MAX_LENGTH, 10^9 bytes). */
+#define STORE_MESSAGE_MAX ((size_t)1000000000)
+
 /* The schema version this code writes; older archives are migrated on open. */
 #define STORE_SCHEMA_VERSION 1
 
