@@ -4,3 +4,7 @@ EXTRA_DIST += tests/tap.h tests/lib.sh
 ## Command-line integration tests: the real binary on real files.
 TESTS += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
+
+## POP3 against a scripted hostile server of our own.
+TESTS += tests/pop3/hostile.sh
+EXTRA_DIST += tests/pop3/hostile.sh tests/pop3/hostile.py
