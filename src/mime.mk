@@ -1,0 +1,23 @@
+## MIME: the part tree, transfer encodings, RFC 2231 parameters, HTML to
+## text, format=flowed, the summary for the archive and the text the pager
+## shows.  Unit tests, the corpus test against Python's email package, fuzz
+## targets (wired in tests/fuzz/fuzz.mk) and the scaling benchmark.
+libpetrel_a_SOURCES += \
+	src/transfer.c src/transfer.h \
+	src/rfc2231.c src/rfc2231.h \
+	src/mime.c src/mime.h
+
+check_PROGRAMS += tests/unit/test-transfer
+TESTS += tests/unit/test-transfer
+tests_unit_test_transfer_SOURCES = tests/unit/test-transfer.c tests/tap.h
+tests_unit_test_transfer_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-rfc2231
+TESTS += tests/unit/test-rfc2231
+tests_unit_test_rfc2231_SOURCES = tests/unit/test-rfc2231.c tests/tap.h
+tests_unit_test_rfc2231_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-mime
+TESTS += tests/unit/test-mime
+tests_unit_test_mime_SOURCES = tests/unit/test-mime.c tests/tap.h
+tests_unit_test_mime_LDADD = $(PETREL_LIBS)
