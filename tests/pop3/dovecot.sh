@@ -222,6 +222,14 @@ dc_start() {
 		dc_write_conf "$DC_CERT"
 		dovecot -F -c "$DC_DIR/dovecot.conf" </dev/null >>"$DC_DIR/stdout" 2>&1 &
 		DC_PID=$!
+		# Should the test die without its traps (SIGKILL), this stops
+		# Dovecot within a few seconds; it ends by itself with Dovecot.
+		(
+			while kill -0 $$ 2>/dev/null && kill -0 "$DC_PID" 2>/dev/null; do
+				sleep 1
+			done
+			kill -0 "$DC_PID" 2>/dev/null && stop_pid "$DC_PID" 100
+		) </dev/null >/dev/null 2>&1 &
 		if dc_wait_ports "$DC_PLAIN_PORT" "$DC_TLS_PORT" "$DC_HAPROXY_PORT"; then
 			return 0
 		fi

@@ -74,9 +74,10 @@ for i in range(n):
     print("tls:down:%d" % r.randint(1, total))' "$seed" "$n_tls" "$tls_down" >>"$WORK/offsets"
 echo "# $(wc -l <"$WORK/offsets" | tr -d ' ') cuts; plain session $(wc -c <"$WORK/clean.1.down" | tr -d ' ') bytes down, TLS $tls_down"
 
-# Each cut: the interrupted fetch fails as a transient error (or succeeds
-# when the cut came after all that mattered); nothing is lost or doubled;
-# re-runs complete it.
+# Each cut: the first two connections are cut at the same offset, so that
+# Petrel's own immediate retry is cut too.  The interrupted fetch fails as
+# a transient error (or succeeds when the cuts came after all that
+# mattered); nothing is lost or doubled; re-runs complete it.
 k=0
 mode=rst
 while read -r point; do
@@ -85,12 +86,12 @@ while read -r point; do
 	case $point in
 	tls:*)
 		p=${point#tls:}
-		fp_start "cut$k" --connect "127.0.0.1:$DC_TLS_PORT" --once \
+		fp_start "cut$k" --connect "127.0.0.1:$DC_TLS_PORT" --times 2 \
 			--cut-direction "${p%%:*}" --cut-after "${p#*:}" --cut-mode $mode
 		dc_petrel_config home implicit "pop3-port=$FP_PORT" pop3-keep=true
 		;;
 	*)
-		fp_start "cut$k" --connect "127.0.0.1:$DC_PLAIN_PORT" --once \
+		fp_start "cut$k" --connect "127.0.0.1:$DC_PLAIN_PORT" --times 2 \
 			--cut-direction "${point%%:*}" --cut-after "${point#*:}" --cut-mode $mode
 		dc_petrel_config home none "pop3-port=$FP_PORT" allow-plaintext-auth=true pop3-keep=false
 		;;

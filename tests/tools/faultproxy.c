@@ -93,7 +93,7 @@ static struct {
 	enum which cut_dir, stall_dir;
 	int cut_rst;
 	double rate;
-	int once;
+	int times; /* faults to make before forwarding cleanly; 0: no limit */
 	const char *haproxy_src;
 	const char *port_file, *log_file, *dump_prefix;
 	int max_conns;
@@ -110,7 +110,7 @@ static struct {
 };
 
 static struct conn *conns[MAX_CONNS_LIMIT];
-static int nconns, next_id = 1, fault_done;
+static int nconns, next_id = 1, faults_done;
 static int sigpipe_fds[2] = { -1, -1 };
 static FILE *logfile;
 
@@ -178,6 +178,7 @@ static void usage(FILE *f)
 	      "  --stall-direction D    as --cut-direction for the stall (default down)\n"
 	      "  --once                 only the first cut or stall happens; later\n"
 	      "                         connections are forwarded whole\n"
+	      "  --times N              as --once, after N cuts or stalls\n"
 	      "  --haproxy-src ADDR     start each upstream connection with a PROXY v1\n"
 	      "                         line giving ADDR as the client's address\n"
 	      "  --port-file FILE       write the listening port to FILE when ready\n"
@@ -245,6 +246,7 @@ static void parse_args(int argc, char **argv)
 		{ "stall-after", required_argument, NULL, 's' },
 		{ "stall-direction", required_argument, NULL, 'S' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "times", required_argument, NULL, 'T' },
 		{ "haproxy-src", required_argument, NULL, 'H' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'g' },
@@ -294,7 +296,12 @@ static void parse_args(int argc, char **argv)
 			opt.stall = 1;
 			break;
 		case 'S': opt.stall_dir = parse_dir(optarg, "--stall-direction"); break;
-		case 'o': opt.once = 1; break;
+		case 'o': opt.times = 1; break;
+		case 'T':
+			opt.times = (int)parse_num(optarg, "--times", 1000000);
+			if (opt.times < 1)
+				die("--times: must be at least 1");
+			break;
 		case 'H': opt.haproxy_src = optarg; break;
 		case 'p': opt.port_file = optarg; break;
 		case 'g': opt.log_file = optarg; break;
@@ -609,7 +616,7 @@ static void accept_conns(int lfd, int64_t now)
 		c->id = next_id++;
 		c->fd[UP] = cfd;
 		c->fd[DOWN] = sfd;
-		c->faulty = (opt.cut || opt.stall) && !(opt.once && fault_done);
+		c->faulty = (opt.cut || opt.stall) && !(opt.times && faults_done >= opt.times);
 		c->f[UP].refilled = c->f[DOWN].refilled = now;
 		c->f[UP].dump = open_dump(c->id, "up");
 		c->f[DOWN].dump = open_dump(c->id, "down");
@@ -663,7 +670,7 @@ static void check_trigger(struct conn *c, int64_t now)
 
 	if (!c->faulty || c->state != ST_OPEN)
 		return;
-	if (opt.once && fault_done) {
+	if (opt.times && faults_done >= opt.times) {
 		c->faulty = 0;
 		return;
 	}
@@ -671,7 +678,7 @@ static void check_trigger(struct conn *c, int64_t now)
 	limit = opt.cut ? opt.cut_after : opt.stall_after;
 	if (counted(c, w, 1) < limit)
 		return;
-	fault_done = 1;
+	faults_done++;
 	if (opt.verbose)
 		fprintf(stderr, "faultproxy: conn %d %s after %llu bytes\n", c->id,
 			opt.cut ? "cut" : "stalled", (unsigned long long)limit);

@@ -100,6 +100,15 @@ c=$($NP read "$FP_PORT")
 is "$a / $b / $c" "777 eof / 20000 eof / 20000 eof" "--once cuts the first connection only, later ones pass whole"
 fp_stop "$FP_PID"
 
+# --times 2: the first two.
+CONNS=3 serve times source 20000
+fp_start times --connect "127.0.0.1:$SRV" --cut-after 555 --times 2
+a=$($NP read "$FP_PORT")
+b=$($NP read "$FP_PORT")
+c=$($NP read "$FP_PORT")
+is "$a / $b / $c" "555 eof / 555 eof / 20000 eof" "--times 2 cuts the first two connections"
+fp_stop "$FP_PID"
+
 # Without --once every connection is cut.
 CONNS=2 serve every source 20000
 fp_start every --connect "127.0.0.1:$SRV" --cut-after 999
