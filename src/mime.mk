@@ -5,7 +5,10 @@
 libpetrel_a_SOURCES += \
 	src/transfer.c src/transfer.h \
 	src/rfc2231.c src/rfc2231.h \
-	src/mime.c src/mime.h
+	src/mime.c src/mime.h \
+	src/html.c src/html.h \
+	src/flowed.c src/flowed.h \
+	src/render.c src/render.h
 
 check_PROGRAMS += tests/unit/test-transfer
 TESTS += tests/unit/test-transfer
@@ -21,3 +24,13 @@ check_PROGRAMS += tests/unit/test-mime
 TESTS += tests/unit/test-mime
 tests_unit_test_mime_SOURCES = tests/unit/test-mime.c tests/tap.h
 tests_unit_test_mime_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-html
+TESTS += tests/unit/test-html
+tests_unit_test_html_SOURCES = tests/unit/test-html.c tests/tap.h
+tests_unit_test_html_LDADD = $(PETREL_LIBS)
+
+check_PROGRAMS += tests/unit/test-render
+TESTS += tests/unit/test-render
+tests_unit_test_render_SOURCES = tests/unit/test-render.c tests/tap.h
+tests_unit_test_render_LDADD = $(PETREL_LIBS)
