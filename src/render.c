@@ -657,7 +657,15 @@ int render_part(const char *raw, size_t n, const char *partno, struct buf *out,
 		size_t pos = 0, i = 0;
 		bool found = false;
 
-		mime_decode(&t, &t.part[idx], &dec);
+		/* The same text show_text looks for blocks in. */
+		mime_text(&t, &t.part[idx], NULL, &dec);
+		if (t.part[idx].flowed) {
+			struct buf fl = BUF_INIT;
+
+			flowed_reflow(dec.data ? dec.data : "", dec.len, t.part[idx].delsp, &fl);
+			buf_free(&dec);
+			dec = fl;
+		}
 		while (dec.len > 0 && uu_find(dec.data, dec.len, pos, &blk)) {
 			if (++i == k) {
 				uu_decode(dec.data, &blk, out);

@@ -13,7 +13,12 @@ PETREL_FUZZ_TARGETS = \
 	tests/fuzz/fuzz-msgid \
 	tests/fuzz/fuzz-envelope \
 	tests/fuzz/fuzz-config \
-	tests/fuzz/fuzz-mbox
+	tests/fuzz/fuzz-mbox \
+	tests/fuzz/fuzz-mime \
+	tests/fuzz/fuzz-html \
+	tests/fuzz/fuzz-transfer \
+	tests/fuzz/fuzz-rfc2231 \
+	tests/fuzz/fuzz-render
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += $(PETREL_FUZZ_TARGETS)
@@ -24,7 +29,7 @@ check_PROGRAMS += $(PETREL_FUZZ_TARGETS)
 petrel_fuzz_main = tests/fuzz/replay.c
 petrel_fuzz_ld =
 endif
-TESTS += tests/fuzz/replay.sh
+TESTS += tests/fuzz/replay.sh tests/mime/fuzz-replay.sh
 
 tests_fuzz_fuzz_header_SOURCES = tests/fuzz/fuzz-header.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
 tests_fuzz_fuzz_header_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
@@ -50,6 +55,21 @@ tests_fuzz_fuzz_config_LDADD = $(PETREL_LIBS)
 tests_fuzz_fuzz_mbox_SOURCES = tests/fuzz/fuzz-mbox.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
 tests_fuzz_fuzz_mbox_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
 tests_fuzz_fuzz_mbox_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz-mime.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_mime_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_mime_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_html_SOURCES = tests/fuzz/fuzz-html.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_html_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_html_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_transfer_SOURCES = tests/fuzz/fuzz-transfer.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_transfer_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_transfer_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_rfc2231_SOURCES = tests/fuzz/fuzz-rfc2231.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_rfc2231_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_rfc2231_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_render_SOURCES = tests/fuzz/fuzz-render.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_render_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_render_LDADD = $(PETREL_LIBS)
 
 ## The seed corpora, listed one by one (no wildcards in automake).
 EXTRA_DIST += tests/fuzz/replay.sh \
@@ -107,4 +127,38 @@ EXTRA_DIST += tests/fuzz/replay.sh \
 	tests/fuzz/corpus/mbox/not-mbox \
 	tests/fuzz/corpus/mbox/nul.mbox \
 	tests/fuzz/corpus/mbox/tricky.mbox \
-	tests/fuzz/corpus/mbox/truncated.mbox
+	tests/fuzz/corpus/mbox/truncated.mbox \
+	tests/mime/fuzz-replay.sh \
+	tests/fuzz/corpus/mime/deep.eml \
+	tests/fuzz/corpus/mime/digest.eml \
+	tests/fuzz/corpus/mime/flowed-uu.eml \
+	tests/fuzz/corpus/mime/koi8-utf16.eml \
+	tests/fuzz/corpus/mime/missing-close.eml \
+	tests/fuzz/corpus/mime/mixed-crlf.eml \
+	tests/fuzz/corpus/mime/nested-message.eml \
+	tests/fuzz/corpus/mime/no-header.eml \
+	tests/fuzz/corpus/mime/prefix-boundaries.eml \
+	tests/fuzz/corpus/mime/rfc2231-cont.eml \
+	tests/fuzz/corpus/html/basic.html \
+	tests/fuzz/corpus/html/broken.html \
+	tests/fuzz/corpus/html/entities.html \
+	tests/fuzz/corpus/html/outlook.html \
+	tests/fuzz/corpus/html/unterminated-attr.html \
+	tests/fuzz/corpus/transfer/base64.bin \
+	tests/fuzz/corpus/transfer/qp.bin \
+	tests/fuzz/corpus/transfer/uu-in-text.bin \
+	tests/fuzz/corpus/transfer/uu.bin \
+	tests/fuzz/corpus/rfc2231/continuations.txt \
+	tests/fuzz/corpus/rfc2231/junk.txt \
+	tests/fuzz/corpus/rfc2231/quoted-2047.txt \
+	tests/fuzz/corpus/rfc2231/windows-path.txt \
+	tests/fuzz/corpus/render/deep.eml \
+	tests/fuzz/corpus/render/digest.eml \
+	tests/fuzz/corpus/render/flowed-uu.eml \
+	tests/fuzz/corpus/render/koi8-utf16.eml \
+	tests/fuzz/corpus/render/missing-close.eml \
+	tests/fuzz/corpus/render/mixed-crlf.eml \
+	tests/fuzz/corpus/render/nested-message.eml \
+	tests/fuzz/corpus/render/no-header.eml \
+	tests/fuzz/corpus/render/prefix-boundaries.eml \
+	tests/fuzz/corpus/render/rfc2231-cont.eml
