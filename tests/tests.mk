@@ -8,3 +8,7 @@ EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 ## POP3 against a scripted hostile server of our own.
 TESTS += tests/pop3/hostile.sh
 EXTRA_DIST += tests/pop3/hostile.sh tests/pop3/hostile.py
+
+## Message catalogs: valid and complete (msgfmt --check --statistics).
+TESTS += tests/cli/i18n.sh
+EXTRA_DIST += tests/cli/i18n.sh
