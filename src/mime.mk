@@ -34,3 +34,11 @@ check_PROGRAMS += tests/unit/test-render
 TESTS += tests/unit/test-render
 tests_unit_test_render_SOURCES = tests/unit/test-render.c tests/tap.h
 tests_unit_test_render_LDADD = $(PETREL_LIBS)
+
+## The corpus test: Python's email package generates and decodes a few
+## thousand messages; mime-dump prints Petrel's reading; compare.py checks.
+check_PROGRAMS += tests/mime/mime-dump
+tests_mime_mime_dump_SOURCES = tests/mime/mime-dump.c
+tests_mime_mime_dump_LDADD = $(PETREL_LIBS)
+TESTS += tests/mime/corpus.sh
+EXTRA_DIST += tests/mime/gen-corpus.py tests/mime/compare.py tests/mime/corpus.sh

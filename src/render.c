@@ -474,6 +474,26 @@ static void show_message(struct walk *w, size_t idx)
 	walk_entity(w, inner);
 }
 
+/* Lists the named parts below an alternative that is not shown (the
+ * images of the HTML version, say), so they can still be saved. */
+static void list_named(struct walk *w, size_t idx)
+{
+	const struct mime_part *p = &w->t->part[idx];
+
+	if (p->kind == MIME_LEAF) {
+		if (p->filename != NULL)
+			add_attachment(w, p->filename, p->type, mime_size_estimate(w->t, p),
+				       p->partno);
+		return;
+	}
+	if (p->kind == MIME_MESSAGE) {
+		add_attachment(w, p->filename, p->type, p->end - p->body, p->partno);
+		return;
+	}
+	for (size_t c = p->first_child; c != MIME_NO_PART; c = w->t->part[c].next)
+		list_named(w, c);
+}
+
 static void walk_entity(struct walk *w, size_t idx)
 {
 	const struct mime_part *p = &w->t->part[idx];
@@ -486,9 +506,13 @@ static void walk_entity(struct walk *w, size_t idx)
 		size_t c;
 
 		if (strcmp(p->type, "multipart/alternative") == 0) {
-			c = best_alternative(w->t, idx, w->o.prefer_html);
-			if (c != MIME_NO_PART)
-				walk_entity(w, c);
+			size_t best = best_alternative(w->t, idx, w->o.prefer_html);
+
+			if (best != MIME_NO_PART)
+				walk_entity(w, best);
+			for (c = p->first_child; c != MIME_NO_PART; c = w->t->part[c].next)
+				if (c != best)
+					list_named(w, c);
 			return;
 		}
 		if (strcmp(p->type, "multipart/related") == 0 && p->first_child != MIME_NO_PART) {

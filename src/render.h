@@ -10,8 +10,10 @@
  * headers, HTML converted (html.h), format=flowed joined (flowed.h),
  * uuencoded blocks in plain text cut out and listed as attachments, and
  * what counts as an attachment: every leaf part that is not shown as
- * text (attachment disposition, a file name on a non-text part, any
- * non-text type), every message/rfc822 part, every uuencoded block.
+ * text (attachment disposition, any non-text type), every text part
+ * with a file name (shown and listed), every message/rfc822 part, every
+ * named part inside an alternative that is not shown (the images of the
+ * HTML version), every uuencoded block.
  *
  * Attachments are named by part number ("2", "2.1", see mime.h); a
  * uuencoded block inside text part P is "P.uN" (N counting from 1), so
