@@ -25,6 +25,7 @@ enum text_kind { KIND_NONE, KIND_OTHER, KIND_HTML, KIND_PLAIN };
 struct walk {
 	const struct mime_tree *t;
 	struct charset_conv *cc;
+	bool own_cc;		/* cc is ours to free */
 	struct render_options o;
 	bool summary;		/* no headers, attachment lines, link lists */
 	struct buf *text;	/* body text goes here */
@@ -544,10 +545,12 @@ static void walk_entity(struct walk *w, size_t idx)
 }
 
 static void walk_init(struct walk *w, const char *raw, size_t n, struct mime_tree *t,
-		      const struct render_options *o, struct buf *text)
+		      const struct render_options *o, struct buf *text,
+		      struct charset_conv *cc)
 {
 	memset(w, 0, sizeof *w);
-	w->cc = charset_conv_new();
+	w->own_cc = cc == NULL;
+	w->cc = cc != NULL ? cc : charset_conv_new();
 	mime_parse(t, raw, n, w->cc);
 	w->t = t;
 	if (o != NULL)
@@ -561,7 +564,8 @@ static void walk_deinit(struct walk *w, struct mime_tree *t)
 {
 	buf_free(&w->part);
 	buf_free(&w->conv);
-	charset_conv_free(&w->cc);
+	if (w->own_cc)
+		charset_conv_free(&w->cc);
 	mime_free(t);
 }
 
@@ -579,12 +583,18 @@ static void attachments_free(struct mime_attachment *a, size_t n)
 
 int mime_summarize(const char *raw, size_t n, struct mime_summary *out)
 {
+	return mime_summarize_cc(raw, n, NULL, out);
+}
+
+int mime_summarize_cc(const char *raw, size_t n, struct charset_conv *cc,
+		      struct mime_summary *out)
+{
 	struct mime_tree t;
 	struct walk w;
 	struct buf text = BUF_INIT;
 
 	memset(out, 0, sizeof *out);
-	walk_init(&w, raw, n, &t, NULL, &text);
+	walk_init(&w, raw, n, &t, NULL, &text, cc);
 	w.summary = true;
 	w.text_max = MIME_SUMMARY_TEXT_MAX;
 	walk_entity(&w, 0);
@@ -611,7 +621,7 @@ int render_message_text(const char *raw, size_t n, const struct render_options *
 	struct mime_tree t;
 	struct walk w;
 
-	walk_init(&w, raw, n, &t, o, out);
+	walk_init(&w, raw, n, &t, o, out, NULL);
 	headers(&w, 0, t.part[0].body);
 	text_put(&w, "\n", 1);
 	walk_entity(&w, 0);

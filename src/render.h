@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "error.h"
 
 /* Body text kept for the search index; longer text is cut (at a
@@ -60,6 +61,12 @@ struct mime_summary {
  * much as one parse plus one decode of the text parts (no iconv for
  * UTF-8, ASCII and latin-1 text). */
 int mime_summarize(const char *raw, size_t n, struct mime_summary *out);
+/* The same with the caller's charset context (charset.h; may be NULL):
+ * an importer should keep one per thread for all its messages, because
+ * opening iconv descriptors anew for each message costs more than the
+ * rest of the summary (see tests/bench/mime-scaling.sh). */
+int mime_summarize_cc(const char *raw, size_t n, struct charset_conv *cc,
+		      struct mime_summary *out);
 void mime_summary_free(struct mime_summary *s);
 
 struct render_options {
