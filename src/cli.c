@@ -26,6 +26,7 @@
 #include "msgflags.h"
 #include "paths.h"
 #include "query.h"
+#include "render.h"
 #include "rfc2047.h"
 #include "store.h"
 
@@ -586,16 +587,30 @@ out:
 
 /* ---- show ---- */
 
-enum show_mode { SHOW_RAW, SHOW_HEADERS };
+enum show_mode { SHOW_RAW, SHOW_HEADERS, SHOW_TEXT, SHOW_PART };
+
+struct show_opts {
+	enum show_mode mode;
+	const char *part;
+	bool all_headers;
+};
 
 static int show_opt(void *arg, int opt, struct error **err)
 {
-	enum show_mode *m = arg;
+	struct show_opts *o = arg;
 
 	if (opt == 'r')
-		*m = SHOW_RAW;
+		o->mode = SHOW_RAW;
 	else if (opt == 'H')
-		*m = SHOW_HEADERS;
+		o->mode = SHOW_HEADERS;
+	else if (opt == 't')
+		o->mode = SHOW_TEXT;
+	else if (opt == 'a')
+		o->all_headers = true;
+	else if (opt == 'p') {
+		o->mode = SHOW_PART;
+		o->part = optarg;
+	}
 	return 0;
 }
 
@@ -629,8 +644,11 @@ static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error
 	static const struct option opts[] = {
 		{ "raw", no_argument, NULL, 'r' },
 		{ "headers", no_argument, NULL, 'H' },
+		{ "text", no_argument, NULL, 't' },
+		{ "all-headers", no_argument, NULL, 'a' },
+		{ "part", required_argument, NULL, 'p' },
 	};
-	enum show_mode mode = SHOW_RAW;
+	struct show_opts o = { SHOW_RAW, NULL, false };
 	struct store *st = NULL;
 	char *raw = NULL;
 	size_t len = 0;
@@ -638,7 +656,7 @@ static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error
 	int first, rc;
 
 	rc = parse_command_options(ctx, find_command("show"), argc, argv, "", opts,
-				   ARRAY_LEN(opts), show_opt, &mode, &first, err);
+				   ARRAY_LEN(opts), show_opt, &o, &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (argc - first != 1)
@@ -651,16 +669,25 @@ static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error
 	store_close(&st);
 	if (rc != 0)
 		return -1;
-	if (mode == SHOW_RAW) {
+	if (o.mode == SHOW_RAW) {
 		fwrite(raw, 1, len, stdout);
 	} else {
 		struct buf out = BUF_INIT;
+		struct render_options ro = { .all_headers = o.all_headers };
 
-		show_headers(raw, len, &out);
-		fwrite(buf_cstr(&out), 1, out.len, stdout);
+		if (o.mode == SHOW_HEADERS)
+			show_headers(raw, len, &out);
+		else if (o.mode == SHOW_TEXT)
+			render_message_text(raw, len, &ro, &out);
+		else if (render_part(raw, len, o.part, &out, err) != 0)
+			rc = -1;
+		if (rc == 0)
+			fwrite(buf_cstr(&out), 1, out.len, stdout);
 		buf_free(&out);
 	}
 	free(raw);
+	if (rc != 0)
+		return -1;
 	if (fflush(stdout) != 0)
 		return error_set_errno(err, ERR_IO, errno, _("cannot write the message"));
 	return 0;
@@ -917,9 +944,10 @@ static const struct command commands[] = {
 	{ "search", N_("[--format text|json] [--threads] QUERY..."),
 	  N_("Print the messages matching QUERY, one per line or one JSON object per "
 	     "line. An empty query matches every message."), cmd_search },
-	{ "show", N_("[--raw | --headers] ID"),
-	  N_("Print a message by archive id or <message-id>: its raw bytes, or its "
-	     "decoded header fields."), cmd_show },
+	{ "show", N_("[--raw | --headers | --text [--all-headers] | --part N] ID"),
+	  N_("Print a message by archive id or <message-id>: its raw bytes, its decoded "
+	     "header fields, the text the pager shows (UTF-8), or one decoded part "
+	     "(numbered as in the attachment list)."), cmd_show },
 	{ "fetch", N_("[--quiet] [--mark-seen] [ACCOUNT...]"),
 	  N_("Fetch new mail by POP3 from the named accounts (all by default) into the "
 	     "archive. Exit status 0 when all is done, 75 after a transient failure, 1 "

@@ -24,9 +24,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "envelope.h"
 #include "i18n.h"
 #include "json.h"
+#include "render.h"
 #include "paths.h"
 #include "store.h"
 
@@ -62,8 +64,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_NEXT_THREAD] = "UPDATE counters SET n = n + 1 WHERE name = 'thread_seq' RETURNING n",
 	[Q_INSERT_MESSAGE] = "INSERT INTO messages (sha256, date, date_tz, from_name, "
 		"from_addr, to_json, cc_json, subject, message_id, in_reply_to, refs, "
-		"size, has_attachment, flags, partial, thread_id, thread_date, added) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"size, has_attachment, flags, partial, thread_id, thread_date, added, "
+		"attachments_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_INSERT_RAW] = "INSERT INTO message_raw (id, raw) VALUES (?, ?)",
 	[Q_INSERT_FTS] = "INSERT INTO fts (rowid, subject, sender, recipients, body) "
 		"VALUES (?, ?, ?, ?, ?)",
@@ -82,6 +84,7 @@ struct store {
 	bool in_batch;
 	bool readonly;
 	sqlite3_stmt *stmts[Q_COUNT];
+	struct charset_conv *cc;	/* shared by every message parsed */
 };
 
 /* Schema, one entry per version: migrations[i] takes user_version i to i+1. */
@@ -375,6 +378,7 @@ void store_close(struct store **stp)
 		store_rollback(st);
 	for (size_t i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	charset_conv_free(&st->cc);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
@@ -658,23 +662,38 @@ static int insert_message(struct store *st, const struct store_new *msg,
 			  struct error **err)
 {
 	struct envelope env;
+	struct mime_summary sum;
 	struct buf to = BUF_INIT, cc = BUF_INIT, refs = BUF_INIT, rcpt = BUF_INIT,
-		   sender = BUF_INIT;
+		   sender = BUF_INIT, att = BUF_INIT;
 	sqlite3_stmt *s;
 	int64_t id, thread, latest;
 	int rc = -1;
 
+	if (st->cc == NULL)
+		st->cc = charset_conv_new();
 	if (msg->raw != NULL) {
 		envelope_parse(&env, msg->raw, msg->len);
+		mime_summarize_cc(msg->raw, msg->len, st->cc, &sum);
 	} else {
-		/* A large message: the index fields come from its beginning. */
+		/* A large message: the index fields, the text to search and
+		 * the attachment list come from its first STORE_SCAN_MAX bytes. */
 		size_t n = msg->len < STORE_SCAN_MAX ? msg->len : STORE_SCAN_MAX;
 		char *head = xmalloc(n + 1);
 		ssize_t got = pread(msg->fd, head, n, 0);
 
 		envelope_parse(&env, head, got > 0 ? (size_t)got : 0);
+		mime_summarize_cc(head, got > 0 ? (size_t)got : 0, st->cc, &sum);
 		free(head);
 	}
+	buf_putc(&att, '[');
+	for (size_t i = 0; i < sum.natt; i++) {
+		if (sum.att[i].name == NULL || sum.att[i].name[0] == '\0')
+			continue;
+		if (att.len > 1)
+			buf_putc(&att, ',');
+		json_cstr(&att, sum.att[i].name);
+	}
+	buf_putc(&att, ']');
 	if (env.date == 0)
 		env.date = msg->fallback_date;
 	addresses_json(&to, &env.to);
@@ -704,12 +723,13 @@ static int insert_message(struct store *st, const struct store_new *msg,
 	bind_text(s, 10, env.in_reply_to);
 	bind_text(s, 11, buf_cstr(&refs));
 	sqlite3_bind_int64(s, 12, (int64_t)msg->len);
-	sqlite3_bind_int(s, 13, env.has_attachment);
+	sqlite3_bind_int(s, 13, sum.has_attachment || env.has_attachment);
 	sqlite3_bind_int(s, 14, (int)msg->flags);
 	sqlite3_bind_int(s, 15, msg->partial);
 	sqlite3_bind_int64(s, 16, thread);
 	sqlite3_bind_int64(s, 17, latest);
 	sqlite3_bind_int64(s, 18, (int64_t)time(NULL));
+	bind_text(s, 19, buf_cstr(&att));
 	if (run(st, s, err, _("storing a message")) != 0)
 		goto out;
 	id = sqlite3_last_insert_rowid(st->db);
@@ -732,7 +752,7 @@ static int insert_message(struct store *st, const struct store_new *msg,
 	bind_text(s, 2, env.subject);
 	bind_text(s, 3, buf_cstr(&sender));
 	bind_text(s, 4, buf_cstr(&rcpt));
-	bind_text(s, 5, "");
+	sqlite3_bind_text(s, 5, sum.text, (int)sum.text_len, SQLITE_STATIC);
 	if (run(st, s, err, _("indexing a message")) != 0)
 		goto out;
 	if (add_account(st, id, msg->account, err) != 0)
@@ -741,6 +761,8 @@ static int insert_message(struct store *st, const struct store_new *msg,
 	rc = 0;
 out:
 	envelope_free(&env);
+	mime_summary_free(&sum);
+	buf_free(&att);
 	buf_free(&to);
 	buf_free(&cc);
 	buf_free(&refs);

@@ -34,6 +34,27 @@ printf 'From: a@x\nSubject: seen one\nDate: Thu, 1 Feb 2024 10:00:00 +0000\n\nx\
 printf 'From: b@x\nSubject: replied flagged\nDate: Fri, 2 Feb 2024 10:00:00 +0000\n\ny\n' >"$D/cur/1706868000.2.host:2,FRS"
 printf 'From: c@x\nSubject: brand new\nDate: Sat, 3 Feb 2024 10:00:00 +0000\n\nz\n' >"$D/new/1706954400.3.host"
 printf 'From: d@x\nSubject: in tmp, ignored\n\n' >"$D/tmp/1706954400.4.host"
+PDF_B64=$(printf '%%PDF-1.4\n%%\344\374\n' | base64)
+cat >"$D/cur/1706954500.5.host:2,S" <<MSG
+From: e@x
+Subject: with attachment
+Date: Sun, 4 Feb 2024 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="XX"
+
+--XX
+Content-Type: text/plain; charset=iso-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+Voil=E0 the quarterly figures, see the attachment.
+--XX
+Content-Type: application/pdf
+Content-Disposition: attachment; filename*=utf-8''r%C3%A9sum%C3%A9.pdf
+Content-Transfer-Encoding: base64
+
+$PDF_B64
+--XX--
+MSG
 
 out=$("$PETREL" import "$M" 2>&1)
 ok $? "import an mbox"
@@ -41,7 +62,7 @@ is "$out" "$M: 4 imported, 1 duplicate, 0 failed" "mbox counts: the repeated mes
 
 out=$("$PETREL" import "$D" 2>&1)
 ok $? "import a Maildir"
-is "$out" "$D: 3 imported, 0 duplicate, 0 failed" "Maildir counts (tmp/ is not read)"
+is "$out" "$D: 4 imported, 0 duplicate, 0 failed" "Maildir counts (tmp/ is not read)"
 
 out=$("$PETREL" import "$M" 2>&1)
 is "$out" "$M: 0 imported, 5 duplicate, 0 failed" "importing again stores nothing new"
@@ -51,7 +72,7 @@ field() { python3 -c "import json,sys
 for l in sys.stdin: print($1)"; }
 
 n=$(json "" | wc -l)
-is "$n" 7 "an empty query matches all seven messages"
+is "$n" 8 "an empty query matches all eight messages"
 
 subj=$(json "from:renee" | field 'json.loads(l)["subject"]')
 is "$subj" "café latin1" "8-bit latin1 subject decoded to UTF-8"
@@ -64,6 +85,23 @@ flags=$(json "subject:brand" | field '",".join(json.loads(l)["flags"])')
 is "$flags" "" "a message in new/ is unread"
 n=$("$PETREL" search is:unread | wc -l)
 is "$n" 5 "is:unread counts the mbox messages and the new one"
+
+# MIME: body text is searchable, attachments are listed and extractable.
+att=$(json "has:attachment" | field '",".join(json.loads(l)["attachments"])')
+is "$att" "résumé.pdf" "attachment names in JSON (RFC 2231 decoded)"
+n=$("$PETREL" search "voilà figures" | wc -l)
+is "$n" 1 "body text is in the full-text index (quoted-printable, latin-1)"
+n=$("$PETREL" search "body:voila" | wc -l)
+is "$n" 1 "body: searches the body, accents folded"
+aid=$(json "has:attachment" | field 'json.loads(l)["id"]')
+txt=$("$PETREL" show --text "$aid")
+like "$txt" "^Subject: with attachment" "show --text starts with the decoded header"
+like "$txt" "Voilà the quarterly figures" "show --text decodes the body to UTF-8"
+like "$txt" "résumé.pdf" "show --text lists the attachment"
+got=$("$PETREL" show --part 2 "$aid" | od -An -c | tr -s ' ' | head -1)
+like "$got" "% P D F - 1 \. 4" "show --part writes the decoded attachment"
+"$PETREL" show --part 9 "$aid" >/dev/null 2>"$WORK/err"
+is "$?" 1 "a missing part is an error"
 
 t1=$(json "id:q1@example.org" | field 'json.loads(l)["thread"]')
 t2=$(json "id:q2@example.org" | field 'json.loads(l)["thread"]')
@@ -112,7 +150,7 @@ is "$n" 1 "export --query writes only the matches"
 
 out=$("$PETREL" check 2>&1)
 ok $? "check passes on a healthy archive"
-like "$out" "7 messages checked, all intact" "check reports the count"
+like "$out" "8 messages checked, all intact" "check reports the count"
 
 # A non-mbox file after a good one: the good one is committed, the error
 # names the file, the exit status is 1.

@@ -155,6 +155,11 @@ int main(void)
 
 	expect("", "6,1,2,3,4");
 	expect("quarterly", "1,2");
+	expect("croissants", "3");
+	expect("body:croissants", "3");
+	expect("body:quarterly", "");
+	expect("numbers report", "1");
+	expect("-croissants date:2024-03", "");
 	expect("Quarterly report", "1,2");
 	expect("\"re: quarterly\"", "2");
 	expect("quart*", "1,2");
