@@ -78,6 +78,28 @@ static char *param_text(struct ctx *c, const char *v, size_t n, const char *name
 	return res;
 }
 
+/* True when parameter `name` has the value `want` (ASCII, any case,
+ * white space around it ignored). */
+static bool param_is(struct ctx *c, const char *v, size_t n, const char *name,
+		     const char *want)
+{
+	const char *s;
+	size_t len, wl = strlen(want);
+
+	buf_reset(&c->tmp);
+	if (!rfc2231_param_raw(v, n, name, &c->tmp))
+		return false;
+	s = buf_cstr(&c->tmp);
+	len = c->tmp.len;
+	while (len > 0 && ascii_isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && ascii_isspace((unsigned char)s[len - 1]))
+		len--;
+	return len == wl && ascii_strncasecmp(s, want, wl) == 0;
+}
+
 /* Parses the fields of a part's header; stores the boundary (when the
  * part is a multipart) in bnd. */
 static void part_fields(struct ctx *c, size_t idx, bool digest_child,
@@ -108,17 +130,12 @@ static void part_fields(struct ctx *c, size_t idx, bool digest_child,
 			buf_reset(&c->tmp);
 			if (rfc2231_param_raw(v, vlen, "charset", &c->tmp) &&
 			    c->tmp.len <= CHARSET_NAME_MAX) {
-				memcpy(p->charset, buf_cstr(&c->tmp), c->tmp.len + 1);
+				memcpy(p->charset, buf_cstr(&c->tmp), c->tmp.len);
+				p->charset[c->tmp.len] = '\0';
 				str_trim(p->charset);
 			}
-			buf_reset(&c->tmp);
-			if (rfc2231_param_raw(v, vlen, "format", &c->tmp))
-				p->flowed = ascii_strcasecmp(str_trim((char *)buf_cstr(&c->tmp)),
-							     "flowed") == 0;
-			buf_reset(&c->tmp);
-			if (rfc2231_param_raw(v, vlen, "delsp", &c->tmp))
-				p->delsp = ascii_strcasecmp(str_trim((char *)buf_cstr(&c->tmp)),
-							    "yes") == 0;
+			p->flowed = param_is(c, v, vlen, "format", "flowed");
+			p->delsp = param_is(c, v, vlen, "delsp", "yes");
 			if (strncmp(p->type, "multipart/", 10) == 0) {
 				buf_reset(&c->tmp);
 				if (rfc2231_param_raw(v, vlen, "boundary", &c->tmp)) {
