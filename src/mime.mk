@@ -42,3 +42,6 @@ tests_mime_mime_dump_SOURCES = tests/mime/mime-dump.c
 tests_mime_mime_dump_LDADD = $(PETREL_LIBS)
 TESTS += tests/mime/corpus.sh
 EXTRA_DIST += tests/mime/gen-corpus.py tests/mime/compare.py tests/mime/corpus.sh
+
+## The scaling benchmark: run by hand (the script compiles its driver).
+EXTRA_DIST += tests/bench/mime-scaling.sh tests/bench/mime-scaling.c
