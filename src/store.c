@@ -171,7 +171,7 @@ static const char *const migrations[] = {
 	"  UPDATE counters SET n = n - 1 WHERE name = 'account:' || old.account;"
 	"END;"
 	"CREATE VIRTUAL TABLE fts USING fts5(subject, sender, recipients, body,"
-	"  content='', tokenize='unicode61 remove_diacritics 2');",
+	"  content='', columnsize=0, tokenize='unicode61 remove_diacritics 2');",
 };
 
 const char *store_path(const struct store *st)
@@ -349,6 +349,12 @@ static int store_open_file(struct store **stp, const char *path, unsigned flags,
 	if (query_int(st, "SELECT count(*) FROM sqlite_master", -1) < 0) {
 		error_set(err, ERR_STORE, _("%s is not a Petrel archive (not an SQLite "
 					   "database): %s"), path, sqlite3_errmsg(st->db));
+		store_close(&st);
+		return -1;
+	}
+	/* A new, empty file: choose the page size before WAL fixes it. */
+	if (!st->readonly && query_int(st, "SELECT count(*) FROM sqlite_master", -1) == 0 &&
+	    exec_sql(st, "PRAGMA page_size = 8192", err) != 0) {
 		store_close(&st);
 		return -1;
 	}
