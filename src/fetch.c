@@ -424,10 +424,17 @@ static int run_session(struct session *s, const char *secret, bool no_pipelining
 	if (stream == NULL)
 		goto out;
 	s->pop3 = pop3_new(stream, &pp);
-	if (pop3_greeting(s->pop3, err) != 0 || pop3_capa(s->pop3, err) != 0)
+	/* With STLS required, the capabilities that count are the ones
+	 * after the handshake (RFC 2595): asking before it only costs a
+	 * round trip, and a server without STLS answers -ERR to it. */
+	if (pop3_greeting(s->pop3, err) != 0)
 		goto out;
-	if (a->pop3_tls == CONFIG_TLS_STARTTLS && pop3_stls(s->pop3, &tls, err) != 0)
+	if (a->pop3_tls == CONFIG_TLS_STARTTLS) {
+		if (pop3_stls(s->pop3, &tls, err) != 0)
+			goto out;
+	} else if (pop3_capa(s->pop3, err) != 0) {
 		goto out;
+	}
 	if (pop3_authenticate(s->pop3, err) != 0)
 		goto out;
 	report(s, FETCH_LISTING);
@@ -504,8 +511,11 @@ int fetch_account(struct store *st, const struct account *acct,
 		}
 		/* A server that lists only part of the mailbox per session
 		 * (Gmail: about 250) shows only new mail each time: go on while
-		 * a full-looking session brought nothing but new messages. */
-		if (!opt->mark_seen && s.nentries >= 200 && s.new_listed == s.nentries &&
+		 * a session listed a Gmail-sized batch of nothing but new
+		 * messages.  Any other server then lists nothing new (or
+		 * nothing) and the run ends after one short extra session. */
+		if (!opt->mark_seen && s.nentries >= FETCH_PARTIAL_MIN &&
+		    s.nentries <= FETCH_PARTIAL_MAX && s.new_listed == s.nentries &&
 		    s.progressed && status->sessions < FETCH_MAX_SESSIONS) {
 			session_clear(&s);
 			continue;

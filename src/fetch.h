@@ -70,13 +70,17 @@ struct fetch_options {
 	void *connect_ctx;
 };
 
-#define FETCH_WINDOW_CMDS 256
-#define FETCH_WINDOW_BYTES (8u * 1024 * 1024)
+#define FETCH_WINDOW_CMDS 1000
+#define FETCH_WINDOW_BYTES (32u * 1024 * 1024)
 #define FETCH_BATCH_MSGS 200
 #define FETCH_BATCH_BYTES (16u * 1024 * 1024)
 #define FETCH_SPOOL_MEM (4u * 1024 * 1024)
-/* Sessions in one run for servers that list only part of the mailbox. */
+/* Sessions in one run for servers that list only part of the mailbox, and
+ * the listing sizes that look like such a part (Gmail hands out about 250
+ * messages per session). */
 #define FETCH_MAX_SESSIONS 50
+#define FETCH_PARTIAL_MIN 200
+#define FETCH_PARTIAL_MAX 600
 
 /* Fetches the account into the archive.  *status (may be NULL) gets the
  * final counts even on failure.  Errors name the account and host; their
