@@ -48,11 +48,15 @@ static size_t new_part(struct ctx *c, size_t parent, unsigned depth, size_t star
 	return t->nparts++;
 }
 
-/* A non-empty token with exactly one '/' and something on both sides. */
+/* A non-empty token of printable ASCII with exactly one '/' and
+ * something on both sides. */
 static bool type_valid(const char *s)
 {
 	const char *slash = strchr(s, '/');
 
+	for (const char *q = s; *q != '\0'; q++)
+		if (*q <= ' ' || *q >= 127 || *q == '"' || *q == '\\')
+			return false;
 	return slash != NULL && slash != s && slash[1] != '\0' &&
 	       strchr(slash + 1, '/') == NULL;
 }

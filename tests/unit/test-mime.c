@@ -193,6 +193,8 @@ static void test_shapes(void)
 	SHAPE("Content-Type: multipart/mixed; boundary=zz\n\nnever there\n",
 	      "1:text/plain", "boundary never found is text");
 	SHAPE("Content-Type: text\n\nx\n", "1:text/plain", "invalid type is text/plain");
+	SHAPE("Content-Type: mult\xcd\xcdipart/mixed; boundary=b\n\n--b\n\nx\n", "1:text/plain",
+	      "8-bit bytes in the type make it invalid");
 	SHAPE("Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: s\n\nb\n--d--\n",
 	      ":multipart/digest* 1:message/rfc822> 1.1:text/plain",
 	      "digest parts default to message/rfc822");
