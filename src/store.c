@@ -365,7 +365,7 @@ static int store_open_file(struct store **stp, const char *path, unsigned flags,
 		return -1;
 	}
 	if (exec_sql(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;"
-		     "PRAGMA temp_store = MEMORY", err) != 0 ||
+		     "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192", err) != 0 ||
 	    migrate(st, err) != 0) {
 		store_close(&st);
 		return -1;
