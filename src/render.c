@@ -198,7 +198,15 @@ static void add_attachment(struct walk *w, const char *name, const char *type,
 		w->att = xreallocarray(w->att, w->cap, sizeof *w->att);
 	}
 	a = &w->att[w->natt++];
-	a->name = xstrdup(name ? name : "");
+	/* Names are clean already, except a uuencode name cut in the middle
+	 * of a character: clean them all the same. */
+	{
+		struct buf b = BUF_INIT;
+
+		if (name != NULL)
+			charset_clean_append(&b, name, strlen(name));
+		a->name = buf_steal(&b, NULL);
+	}
 	a->type = xstrdup(type);
 	a->size = size;
 	a->partno = xstrdup(partno);

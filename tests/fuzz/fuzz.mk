@@ -153,6 +153,7 @@ EXTRA_DIST += tests/fuzz/replay.sh \
 	tests/fuzz/corpus/rfc2231/quoted-2047.txt \
 	tests/fuzz/corpus/rfc2231/windows-path.txt \
 	tests/fuzz/corpus/render/crash-8bit-type.eml \
+	tests/fuzz/corpus/render/crash-uu-name-cut.eml \
 	tests/fuzz/corpus/render/deep.eml \
 	tests/fuzz/corpus/render/digest.eml \
 	tests/fuzz/corpus/render/flowed-uu.eml \
