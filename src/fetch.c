@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,20 +192,54 @@ static int mark_seen(struct session *s, struct error **err)
 	return store_commit(s->st, err);
 }
 
+/* One downloaded message on its way from the network to the archive: its
+ * bytes in memory, or in an unlinked spool file when large. */
+struct arrived {
+	size_t item;		/* index into session.fetch */
+	char *data;		/* NULL when fd >= 0 */
+	size_t len;
+	int fd;
+};
+
+/* The hand-off between the thread that reads the network and the one that
+ * writes the archive, so decrypting and parsing the next message overlaps
+ * storing and indexing this one.  Bounded in messages and bytes. */
+struct handoff {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct arrived q[FETCH_QUEUE_MSGS];
+	size_t head, count;
+	size_t bytes;		/* in memory, queued */
+	bool producer_done;	/* nothing more will come */
+	bool consumer_failed;	/* the archive failed: stop reading */
+	struct error *werr;	/* the archive's error */
+	struct session *s;
+	size_t batch_msgs, batch_bytes;
+};
+
+static void arrived_free(struct arrived *m)
+{
+	free(m->data);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->data = NULL;
+	m->fd = -1;
+}
+
 /* Stores one downloaded message and its UIDL in the current batch. */
-static int store_one(struct session *s, const struct item *it, struct spool *sp,
+static int store_one(struct session *s, const struct item *it, const struct arrived *m,
 		     struct error **err)
 {
-	struct store_new m = {
-		.raw = sp->fd < 0 ? (sp->mem.data ? sp->mem.data : "") : NULL,
-		.len = sp->len,
-		.fd = sp->fd,
+	struct store_new n = {
+		.raw = m->fd < 0 ? (m->data ? m->data : "") : NULL,
+		.len = m->len,
+		.fd = m->fd,
 		.account = s->acct->name,
 		.fallback_date = (int64_t)time(NULL),
 		.partial = it->headers_only,
 	};
 	int64_t id = 0;
-	int rc = store_add(s->st, &m, &id, err);
+	int rc = store_add(s->st, &n, &id, err);
 
 	if (rc < 0)
 		return -1;
@@ -212,12 +247,11 @@ static int store_one(struct session *s, const struct item *it, struct spool *sp,
 		s->status->duplicates++;
 	if (it->headers_only)
 		s->status->partial++;
-	if (!it->headers_only && it->size != 0 && it->size != sp->len &&
-	    it->size != sp->len + 0) {
+	if (!it->headers_only && it->size != 0 && it->size != m->len) {
 		/* LIST counts octets with CRLF line ends; a server that stores
 		 * LF may differ: kept anyway, noted in the log. */
 		log_msg(LOG_WARN, "account %s: message %u is %zu bytes, LIST said %llu",
-			s->acct->name, it->msgno, sp->len, (unsigned long long)it->size);
+			s->acct->name, it->msgno, m->len, (unsigned long long)it->size);
 		s->status->warnings++;
 	}
 	if (it->uid != NULL &&
@@ -226,29 +260,143 @@ static int store_one(struct session *s, const struct item *it, struct spool *sp,
 	return 0;
 }
 
-/* Downloads the planned messages with a window of commands in flight,
- * committing in batches; queues the DELE of each committed message when
- * the account does not keep mail. */
+/* The archive side: stores what arrives in batches, each committed
+ * durably before its messages may be deleted from the server. */
+static void *store_worker(void *arg)
+{
+	struct handoff *h = arg;
+	struct session *s = h->s;
+	size_t *batch = xcalloc(h->batch_msgs + 1, sizeof *batch);
+	size_t in_batch = 0, batch_len = 0;
+	struct error *err = NULL;
+
+	for (;;) {
+		struct arrived m;
+		bool last;
+
+		pthread_mutex_lock(&h->mu);
+		while (h->count == 0 && !h->producer_done)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->count == 0) {
+			pthread_mutex_unlock(&h->mu);
+			break;
+		}
+		m = h->q[h->head];
+		h->head = (h->head + 1) % FETCH_QUEUE_MSGS;
+		h->count--;
+		h->bytes -= m.data != NULL ? m.len : 0;
+		last = h->count == 0 && h->producer_done;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+
+		if (err == NULL) {
+			const struct item *it = &s->fetch[m.item];
+
+			if ((in_batch > 0 || store_begin(s->st, &err) == 0) &&
+			    store_one(s, it, &m, &err) == 0) {
+				batch[in_batch++] = m.item;
+				batch_len += m.len;
+				s->status->bytes_done += it->headers_only ? 0 : it->size;
+			} else {
+				store_rollback(s->st);
+				in_batch = 0;
+			}
+		}
+		arrived_free(&m);
+		if (err == NULL && in_batch > 0 &&
+		    (in_batch >= h->batch_msgs || batch_len >= h->batch_bytes || last)) {
+			if (store_commit(s->st, &err) == 0) {
+				s->status->fetched += (uint32_t)in_batch;
+				s->progressed = true;
+				if (!s->acct->pop3_keep)
+					for (size_t i = 0; i < in_batch; i++)
+						if (!s->fetch[batch[i]].headers_only)
+							add_dele(s, s->fetch[batch[i]].msgno,
+								 s->fetch[batch[i]].uid);
+			}
+			in_batch = 0;
+			batch_len = 0;
+		}
+		if (err != NULL) {
+			pthread_mutex_lock(&h->mu);
+			h->consumer_failed = true;
+			pthread_cond_broadcast(&h->cv);
+			pthread_mutex_unlock(&h->mu);
+		} else {
+			report(s, FETCH_DOWNLOADING);
+		}
+	}
+	/* The network side stopped (done or failed): keep what came whole. */
+	if (err == NULL && in_batch > 0 && store_commit(s->st, &err) == 0) {
+		s->status->fetched += (uint32_t)in_batch;
+		s->progressed = true;
+		if (!s->acct->pop3_keep)
+			for (size_t i = 0; i < in_batch; i++)
+				if (!s->fetch[batch[i]].headers_only)
+					add_dele(s, s->fetch[batch[i]].msgno, s->fetch[batch[i]].uid);
+	}
+	free(batch);
+	h->werr = err;
+	return NULL;
+}
+
+/* Hands a message to the archive thread; waits while the queue is full.
+ * False when the archive thread has failed. */
+static bool handoff_put(struct handoff *h, struct arrived *m)
+{
+	bool ok;
+
+	pthread_mutex_lock(&h->mu);
+	while (!h->consumer_failed && (h->count == FETCH_QUEUE_MSGS ||
+	       (h->count > 0 && h->bytes + (m->data ? m->len : 0) > FETCH_QUEUE_BYTES)))
+		pthread_cond_wait(&h->cv, &h->mu);
+	ok = !h->consumer_failed;
+	if (ok) {
+		h->q[(h->head + h->count) % FETCH_QUEUE_MSGS] = *m;
+		h->count++;
+		h->bytes += m->data ? m->len : 0;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	if (!ok)
+		arrived_free(m);
+	return ok;
+}
+
+/* Downloads the planned messages with a window of commands in flight; a
+ * second thread stores them in batches and queues the DELE of each
+ * committed message when the account does not keep mail. */
 static int download(struct session *s, struct error **err)
 {
 	const struct fetch_options *o = s->opt;
 	size_t win_cmds = o->window_cmds ? o->window_cmds : FETCH_WINDOW_CMDS;
 	size_t win_bytes = o->window_bytes ? o->window_bytes : FETCH_WINDOW_BYTES;
-	size_t batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
-	size_t batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
 	struct spool sp = { .limit = o->spool_mem ? o->spool_mem : FETCH_SPOOL_MEM, .fd = -1 };
 	struct pop3_sink sink = { spool_data, &sp };
-	size_t sent = 0, done = 0, in_batch = 0, batch_start = 0;
-	uint64_t flight_bytes = 0, batch_len = 0;
+	struct handoff *h = xcalloc(1, sizeof *h);
+	size_t sent = 0, done = 0;
+	uint32_t skipped = 0;
+	uint64_t flight_bytes = 0;
 	const char *tmp = getenv("TMPDIR");
+	pthread_t worker;
 	int rc = 0;
 
 	sp.dir = tmp != NULL && *tmp ? tmp : "/tmp";
 	buf_init(&sp.mem, 0);
 	if (o->no_pipelining || !pop3_can_pipeline(s->pop3))
 		win_cmds = 1;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	h->s = s;
+	h->batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
+	h->batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
+	if (pthread_create(&worker, NULL, store_worker, h) != 0) {
+		rc = error_set_errno(err, ERR_IO, errno, _("cannot start a thread"));
+		goto free_handoff;
+	}
 	while (done < s->nfetch) {
 		const struct item *it;
+		struct arrived m = { .fd = -1 };
 		uint64_t got = 0;
 
 		/* Fill the window: at least one command, then while both the
@@ -277,56 +425,54 @@ static int download(struct session *s, struct error **err)
 			log_msg(LOG_WARN, "account %s: message %u skipped: %s", s->acct->name,
 				it->msgno, err && *err ? (*err)->msg : "?");
 			error_free(err);
-			s->status->warnings++;
+			skipped++;
 			done++;
 			rc = 0;
 			continue;
 		}
 		if (rc != 0)
 			goto out;
-		if (in_batch == 0 && (rc = store_begin(s->st, err)) != 0)
-			goto out;
-		if ((rc = store_one(s, it, &sp, err)) != 0)
-			goto out;
-		in_batch++;
-		batch_len += sp.len;
-		done++;
-		s->status->bytes_done += it->headers_only ? 0 : it->size;
-		if (in_batch >= batch_msgs || batch_len >= batch_bytes || done == s->nfetch) {
-			/* Durable before anything may be deleted. */
-			if ((rc = store_commit(s->st, err)) != 0)
-				goto out;
-			s->status->fetched += (uint32_t)in_batch;
-			s->progressed = true;
-			if (!s->acct->pop3_keep)
-				for (size_t i = batch_start; i < done; i++)
-					if (!s->fetch[i].headers_only)
-						add_dele(s, s->fetch[i].msgno, s->fetch[i].uid);
-			batch_start = done;
-			in_batch = 0;
-			batch_len = 0;
+		/* The message leaves the spool for the archive thread. */
+		m.item = done;
+		m.len = sp.len;
+		if (sp.fd >= 0) {
+			m.fd = sp.fd;
+			sp.fd = -1;
+		} else {
+			m.data = buf_steal(&sp.mem, NULL);
 		}
-		report(s, FETCH_DOWNLOADING);
+		sp.len = 0;
+		done++;
+		if (!handoff_put(h, &m))
+			break;
 	}
 out:
-	if (in_batch > 0) {
-		/* Keep whatever arrived whole before the failure. */
-		struct error *cerr = NULL;
-
-		if (store_commit(s->st, &cerr) == 0) {
-			s->status->fetched += (uint32_t)in_batch;
-			s->progressed = true;
-			if (!s->acct->pop3_keep)
-				for (size_t i = batch_start; i < batch_start + in_batch; i++)
-					if (!s->fetch[i].headers_only)
-						add_dele(s, s->fetch[i].msgno, s->fetch[i].uid);
-		} else if (rc == 0) {
-			*err = cerr;
-			cerr = NULL;
-			rc = -1;
+	pthread_mutex_lock(&h->mu);
+	h->producer_done = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(worker, NULL);
+	s->status->warnings += skipped;
+	if (h->werr != NULL) {
+		/* The archive's failure (a full disk) outranks the network's. */
+		if (err != NULL) {
+			error_free(err);
+			*err = h->werr;
+		} else {
+			error_free(&h->werr);
 		}
-		error_free(&cerr);
+		h->werr = NULL;
+		rc = -1;
 	}
+	while (h->count > 0) {
+		arrived_free(&h->q[h->head]);
+		h->head = (h->head + 1) % FETCH_QUEUE_MSGS;
+		h->count--;
+	}
+free_handoff:
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	free(h);
 	spool_reset(&sp);
 	buf_free(&sp.mem);
 	return rc;

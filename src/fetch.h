@@ -75,6 +75,9 @@ struct fetch_options {
 #define FETCH_BATCH_MSGS 200
 #define FETCH_BATCH_BYTES (16u * 1024 * 1024)
 #define FETCH_SPOOL_MEM (4u * 1024 * 1024)
+/* Downloaded messages waiting for the archive thread, at most. */
+#define FETCH_QUEUE_MSGS 64
+#define FETCH_QUEUE_BYTES (16u * 1024 * 1024)
 /* Sessions in one run for servers that list only part of the mailbox, and
  * the listing sizes that look like such a part (Gmail hands out about 250
  * messages per session). */
