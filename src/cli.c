@@ -88,7 +88,8 @@ static void print_version(void)
 
 static void print_command_help(const struct command *c)
 {
-	printf(_("usage: petrel %s %s\n\n%s\n\n"), c->name, c->args, _(c->summary));
+	printf(_("usage: petrel %s %s\n\n%s\n\n"), c->name, c->args[0] ? _(c->args) : "",
+	       _(c->summary));
 	printf(_("Every command takes --config FILE and --archive FILE (or "
 		 "PETREL_CONFIG and PETREL_ARCHIVE), --help and --version.\n"));
 	printf(_("See petrel(1) for details.\n"));
@@ -972,7 +973,8 @@ static void print_usage(FILE *f)
 		     "Without a command, open the mail reader on the archive.\n\n"
 		     "Commands:\n"));
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, _(commands[i].args));
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+			commands[i].args[0] ? _(commands[i].args) : "");
 	fprintf(f, _("\nRun 'petrel COMMAND --help' for one command, or see petrel(1).\n"));
 }
 

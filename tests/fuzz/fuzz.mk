@@ -18,7 +18,9 @@ PETREL_FUZZ_TARGETS = \
 	tests/fuzz/fuzz-html \
 	tests/fuzz/fuzz-transfer \
 	tests/fuzz/fuzz-rfc2231 \
-	tests/fuzz/fuzz-render
+	tests/fuzz/fuzz-render \
+	tests/fuzz/fuzz-sasl \
+	tests/fuzz/fuzz-pop3
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += $(PETREL_FUZZ_TARGETS)
@@ -29,7 +31,7 @@ check_PROGRAMS += $(PETREL_FUZZ_TARGETS)
 petrel_fuzz_main = tests/fuzz/replay.c
 petrel_fuzz_ld =
 endif
-TESTS += tests/fuzz/replay.sh tests/mime/fuzz-replay.sh
+TESTS += tests/fuzz/replay.sh
 
 tests_fuzz_fuzz_header_SOURCES = tests/fuzz/fuzz-header.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
 tests_fuzz_fuzz_header_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
@@ -70,6 +72,13 @@ tests_fuzz_fuzz_rfc2231_LDADD = $(PETREL_LIBS)
 tests_fuzz_fuzz_render_SOURCES = tests/fuzz/fuzz-render.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
 tests_fuzz_fuzz_render_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
 tests_fuzz_fuzz_render_LDADD = $(PETREL_LIBS)
+
+tests_fuzz_fuzz_sasl_SOURCES = tests/fuzz/fuzz-sasl.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_sasl_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_sasl_LDADD = $(PETREL_LIBS)
+tests_fuzz_fuzz_pop3_SOURCES = tests/fuzz/fuzz-pop3.c tests/fuzz/fuzz.h $(petrel_fuzz_main)
+tests_fuzz_fuzz_pop3_LDFLAGS = $(AM_LDFLAGS) $(petrel_fuzz_ld)
+tests_fuzz_fuzz_pop3_LDADD = $(PETREL_LIBS)
 
 ## The seed corpora, listed one by one (no wildcards in automake).
 EXTRA_DIST += tests/fuzz/replay.sh \
@@ -128,7 +137,6 @@ EXTRA_DIST += tests/fuzz/replay.sh \
 	tests/fuzz/corpus/mbox/nul.mbox \
 	tests/fuzz/corpus/mbox/tricky.mbox \
 	tests/fuzz/corpus/mbox/truncated.mbox \
-	tests/mime/fuzz-replay.sh \
 	tests/fuzz/corpus/mime/deep.eml \
 	tests/fuzz/corpus/mime/digest.eml \
 	tests/fuzz/corpus/mime/flowed-uu.eml \
@@ -164,3 +172,29 @@ EXTRA_DIST += tests/fuzz/replay.sh \
 	tests/fuzz/corpus/render/no-header.eml \
 	tests/fuzz/corpus/render/prefix-boundaries.eml \
 	tests/fuzz/corpus/render/rfc2231-cont.eml
+EXTRA_DIST += \
+	tests/fuzz/corpus/pop3/apop-rfc1939.txt \
+	tests/fuzz/corpus/pop3/cut-in-terminator.txt \
+	tests/fuzz/corpus/pop3/hostile-listing.txt \
+	tests/fuzz/corpus/pop3/login-in-use.txt \
+	tests/fuzz/corpus/pop3/not-pop3.txt \
+	tests/fuzz/corpus/pop3/plain-pipelined.txt \
+	tests/fuzz/corpus/pop3/scram-longline.txt \
+	tests/fuzz/corpus/pop3/user-session.txt \
+	tests/fuzz/corpus/sasl/apop-greeting.txt \
+	tests/fuzz/corpus/sasl/cram-md5.txt \
+	tests/fuzz/corpus/sasl/junk.bin \
+	tests/fuzz/corpus/sasl/login.txt \
+	tests/fuzz/corpus/sasl/mech-list.txt \
+	tests/fuzz/corpus/sasl/oauthbearer-error.txt \
+	tests/fuzz/corpus/sasl/plain.txt \
+	tests/fuzz/corpus/sasl/scram1-mandatory-ext.txt \
+	tests/fuzz/corpus/sasl/scram1-rfc5802.txt \
+	tests/fuzz/corpus/sasl/scram256-bad-signature.txt \
+	tests/fuzz/corpus/sasl/scram256-base64.txt \
+	tests/fuzz/corpus/sasl/scram256-empty-first.txt \
+	tests/fuzz/corpus/sasl/scram256-error.txt \
+	tests/fuzz/corpus/sasl/scram256-foreign-nonce.txt \
+	tests/fuzz/corpus/sasl/scram256-iterations.txt \
+	tests/fuzz/corpus/sasl/scram256-rfc7677.txt \
+	tests/fuzz/corpus/sasl/xoauth2-error.txt
