@@ -8,6 +8,7 @@
 
 #include "rfc2047.h"
 #include "rfc2231.h"
+#include "lex822.h"
 
 struct segment {
 	int index;		/* -1: "name" or "name*" (no continuation) */
@@ -23,49 +24,12 @@ struct lookup {
 	struct segment plain;
 };
 
-static size_t skip_comment(const char *s, size_t n, size_t i)
-{
-	size_t depth = 0;
 
-	for (; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')' && --depth == 0)
-			return i + 1;
-	}
-	return n;
-}
 
-static size_t skip_cfws(const char *s, size_t n, size_t i)
-{
-	while (i < n) {
-		if (ascii_isspace((unsigned char)s[i]))
-			i++;
-		else if (s[i] == '(')
-			i = skip_comment(s, n, i);
-		else
-			break;
-	}
-	return i;
-}
-
-/* Offset just past a quoted string starting at s[i] == '"'. */
-static size_t skip_quoted(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
-	}
-	return n;
-}
 
 size_t rfc2231_token(const char *v, size_t n, char *out, size_t outsize)
 {
-	size_t i = skip_cfws(v, n, 0), k = 0;
+	size_t i = lex822_skip_cfws(v, n, 0), k = 0;
 
 	while (i < n && v[i] != ';' && v[i] != '(' && !ascii_isspace((unsigned char)v[i])) {
 		if (k + 1 < outsize)
@@ -120,9 +84,9 @@ static void collect(const char *v, size_t n, const char *want, struct lookup *lk
 	/* Skip the leading token. */
 	while (i < n && v[i] != ';') {
 		if (v[i] == '"')
-			i = skip_quoted(v, n, i);
+			i = lex822_skip_quoted(v, n, i);
 		else if (v[i] == '(')
-			i = skip_comment(v, n, i);
+			i = lex822_skip_comment(v, n, i);
 		else
 			i++;
 	}
@@ -132,24 +96,24 @@ static void collect(const char *v, size_t n, const char *want, struct lookup *lk
 		int index;
 		bool ext;
 
-		i = skip_cfws(v, n, i + 1);	/* past the ';' */
+		i = lex822_skip_cfws(v, n, i + 1);	/* past the ';' */
 		ns = i;
 		while (i < n && v[i] != '=' && v[i] != ';' && v[i] != '"' &&
 		       !ascii_isspace((unsigned char)v[i]))
 			i++;
 		ne = i;
-		i = skip_cfws(v, n, i);
+		i = lex822_skip_cfws(v, n, i);
 		if (i >= n || v[i] != '=') {
 			/* Not a parameter: skip to the next ';'. */
 			while (i < n && v[i] != ';') {
 				if (v[i] == '"')
-					i = skip_quoted(v, n, i);
+					i = lex822_skip_quoted(v, n, i);
 				else
 					i++;
 			}
 			continue;
 		}
-		i = skip_cfws(v, n, i + 1);
+		i = lex822_skip_cfws(v, n, i + 1);
 		if (i < n && v[i] == '"') {
 			vs = i + 1;
 			ve = n;
