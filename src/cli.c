@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "charset.h"
+#include "date.h"
 #include "cli.h"
 #include "demo.h"
 #include "fetch.h"
@@ -214,27 +215,14 @@ static int import_flush(struct importer *im, struct error **err)
 	return store_commit(im->st, err);
 }
 
-/* The From_ line's asctime date as Unix time (UTC), 0 if unreadable. */
+/* The date of an mbox From_ line as Unix time, 0 if unreadable. */
 static int64_t from_line_date(const char *s)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4];
-	int day, h, m, sec, year;
-	struct tm tm = { 0 };
-	const char *p;
+	int64_t t = 0;
 
-	if (s == NULL || sscanf(s, "%*3s %3s %d %d:%d:%d %d", mon, &day, &h, &m, &sec, &year) != 6)
+	if (s == NULL || !date_parse(s, strlen(s), &t, NULL))
 		return 0;
-	p = strstr(months, mon);
-	if (p == NULL || (p - months) % 3 != 0)
-		return 0;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = (int)(p - months) / 3;
-	tm.tm_mday = day;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
-	return (int64_t)timegm(&tm);
+	return t;
 }
 
 static int import_mbox(struct importer *im, const char *path, struct error **err)
@@ -717,7 +705,7 @@ static int cmd_check(struct cli_context *ctx, int argc, char **argv, struct erro
 		return -1;
 	fputs(report, stdout);
 	free(report);
-	if (bad > 0 || report == NULL)
+	if (bad > 0)
 		return error_set(err, ERR_STORE, _("archive %s: %lld of %lld messages failed "
 						  "the check"), ctx->archive_path,
 				 (long long)bad, (long long)checked);

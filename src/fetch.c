@@ -631,8 +631,8 @@ int fetch_account(struct store *st, const struct account *acct,
 		bool was_downloading;
 
 		rc = run_session(&s, secret, no_pipelining, now, &serr);
-		was_downloading = status->phase == FETCH_DOWNLOADING ||
-				  (rc != 0 && s.nfetch > 0 && s.entries != NULL);
+		/* The session got as far as having messages to download. */
+		was_downloading = s.nfetch > 0;
 		if (rc != 0) {
 			log_msg(LOG_WARN, "account %s: session %u failed: %s", acct->name,
 				status->sessions, serr->msg);

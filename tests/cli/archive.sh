@@ -103,6 +103,9 @@ like "$got" "% P D F - 1 \. 4" "show --part writes the decoded attachment"
 "$PETREL" show --part 9 "$aid" >/dev/null 2>"$WORK/err"
 is "$?" 1 "a missing part is an error"
 
+d=$(json "date:2024-01-04" | field 'json.loads(l)["date"]')
+is "$d" 1704362400 "a message without Date: takes its From_ line's date"
+
 t1=$(json "id:q1@example.org" | field 'json.loads(l)["thread"]')
 t2=$(json "id:q2@example.org" | field 'json.loads(l)["thread"]')
 is "$t1" "$t2" "a reply shares its parent's thread"
