@@ -49,6 +49,8 @@ enum stmt_id {
 	Q_UIDL_GET,
 	Q_UIDL_PUT,
 	Q_UIDL_DELETED,
+	Q_MESSAGE_EXISTS,
+	Q_GET_RAW,
 	Q_COUNT
 };
 
@@ -76,6 +78,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account, uidl) DO UPDATE "
 		"SET message = ?3, partial = ?5, deleted = 0",
 	[Q_UIDL_DELETED] = "UPDATE pop3_uidls SET deleted = 1 WHERE account = ? AND uidl = ?",
+	[Q_MESSAGE_EXISTS] = "SELECT 1 FROM messages WHERE id = ?",
+	[Q_GET_RAW] = "SELECT raw FROM message_raw WHERE id = ?",
 };
 
 struct store {
@@ -1144,13 +1148,20 @@ int store_resolve_id(struct store *st, const char *spec, int64_t *id,
 	int rc;
 
 	if (str_to_u64(spec, &v) && v > 0 && v <= INT64_MAX) {
-		struct store_row row = { 0 };
-
-		if (store_get_row(st, (int64_t)v, &row, err) != 0)
+		/* A cached statement: petrel show resolves thousands. */
+		if ((s = stmt(st, Q_MESSAGE_EXISTS, err)) == NULL)
 			return -1;
-		store_row_clear(&row);
-		*id = (int64_t)v;
-		return 0;
+		sqlite3_bind_int64(s, 1, (int64_t)v);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW) {
+			*id = (int64_t)v;
+			return 0;
+		}
+		if (rc == SQLITE_DONE)
+			return error_set(err, ERR_NOTFOUND, _("no message %lld in archive %s"),
+					 (long long)v, st->path);
+		return db_error(st, err, _("reading a message"));
 	}
 	if (n >= 2 && spec[0] == '<' && spec[n - 1] == '>')
 		mid = xstrndup(spec + 1, n - 2);
@@ -1179,7 +1190,7 @@ int store_get_raw(struct store *st, int64_t id, char **data, size_t *len,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (prepare(st, "SELECT raw FROM message_raw WHERE id = ?", &s, err))
+	if ((s = stmt(st, Q_GET_RAW, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
@@ -1193,7 +1204,8 @@ int store_get_raw(struct store *st, int64_t id, char **data, size_t *len,
 		(*data)[n] = '\0';
 		*len = n;
 	}
-	sqlite3_finalize(s);
+	/* Reset at once: a stepped statement would hold a read snapshot. */
+	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)

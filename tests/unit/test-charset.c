@@ -112,8 +112,17 @@ static void test_convert(void)
 	check(cc, "shift_jis", "a\x85\x40z\nline2", "a\xef\xbf\xbd@z\nline2", true);
 	check(cc, "euc-jp", "x\xa4", "x\xef\xbf\xbd", true);
 	check(cc, "gb18030", "\x81", "\xef\xbf\xbd", true);
-	/* Many charsets in a row: the cache turns over. */
+	/* More charsets in a row than the cache holds (16): it turns over. */
 	for (int round = 0; round < 3; round++) {
+		static const char *const more[] = {
+			"iso-8859-3", "iso-8859-4", "iso-8859-6", "iso-8859-8",
+			"iso-8859-9", "iso-8859-10", "iso-8859-13", "iso-8859-14",
+			"iso-8859-16", "cp437", "cp852", "cp866", "windows-1250",
+			"windows-1253",
+		};
+
+		for (size_t i = 0; i < ARRAY_LEN(more); i++)
+			check(cc, more[i], "plain", "plain", true);
 		check(cc, "koi8-r", "\xf0", "\xd0\x9f", true);
 		check(cc, "iso-8859-2", "\xb1", "\xc4\x85", true);
 		check(cc, "iso-8859-5", "\xbf", "\xd0\x9f", true);
