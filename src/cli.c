@@ -605,10 +605,10 @@ static int show_opt(void *arg, int opt, struct error **err)
 
 /* Decoded headers: one "Name: value" line per field, unfolded, RFC 2047
  * decoded to UTF-8, control characters made harmless. */
-static void show_headers(const char *raw, size_t len, struct buf *out)
+static void show_headers(const char *raw, size_t len, struct charset_conv *cc,
+			 struct buf *out)
 {
 	struct header_iter it;
-	struct charset_conv *cc = charset_conv_new();
 	const char *name, *value;
 	size_t nlen, vlen;
 
@@ -625,9 +625,40 @@ static void show_headers(const char *raw, size_t len, struct buf *out)
 		free(n);
 	}
 	header_iter_deinit(&it);
-	charset_conv_free(&cc);
 }
 
+/* Appends to out what show prints for one message in mode o->mode other
+ * than SHOW_RAW. */
+static int show_render(const struct show_opts *o, const char *raw, size_t len,
+		       struct charset_conv *cc, struct buf *out, struct error **err)
+{
+	struct render_options ro = { .all_headers = o->all_headers };
+
+	if (o->mode == SHOW_HEADERS)
+		show_headers(raw, len, cc, out);
+	else if (o->mode == SHOW_TEXT)
+		render_message_text_cc(raw, len, &ro, cc, out);
+	else
+		return render_part(raw, len, o->part, out, err);
+	return 0;
+}
+
+/* Writes one message's output with a single write(2) (stdout is
+ * unbuffered while show runs). */
+static int show_write(const char *p, size_t n, struct error **err)
+{
+	if (n > 0 && fwrite(p, 1, n, stdout) != n)
+		return error_set_errno(err, ERR_IO, errno, _("cannot write the message"));
+	return 0;
+}
+
+/* The messages are shown in the order given.  With --text or --headers a
+ * line holding only a form feed goes between two of them, one per ID
+ * after the first, so the Nth section is always the Nth ID (empty when
+ * that one is missing); no message text can contain that line, since
+ * show prints no control character from a message.  --raw writes the
+ * messages back to back.  A missing message is reported on stderr and the
+ * rest are still shown; the status is non-zero at the end. */
 static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error **err)
 {
 	static const struct option opts[] = {
@@ -639,46 +670,59 @@ static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error
 	};
 	struct show_opts o = { SHOW_RAW, NULL, false };
 	struct store *st = NULL;
-	char *raw = NULL;
-	size_t len = 0;
-	int64_t id;
-	int first, rc;
+	struct charset_conv *cc = NULL;
+	struct buf out = BUF_INIT;
+	int first, nids, missing = 0, rc;
 
 	rc = parse_command_options(ctx, find_command("show"), argc, argv, "", opts,
 				   ARRAY_LEN(opts), show_opt, &o, &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (argc - first != 1)
-		return usage_error(err, "show", _("name one message: its id or <message-id>"));
+	nids = argc - first;
+	if (nids < 1)
+		return usage_error(err, "show", _("name at least one message: its id or <message-id>"));
+	if (o.mode == SHOW_PART && nids != 1)
+		return usage_error(err, "show", _("--part takes one message"));
 	if (open_archive(ctx, STORE_READONLY, &st, err) != 0)
 		return -1;
-	rc = store_resolve_id(st, argv[first], &id, err);
-	if (rc == 0)
-		rc = store_get_raw(st, id, &raw, &len, err);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	cc = charset_conv_new();
+	for (int i = first; i < argc && rc == 0; i++) {
+		struct error *e = NULL;
+		char *raw = NULL;
+		size_t len = 0;
+		int64_t id;
+
+		buf_reset(&out);
+		if (i > first && o.mode != SHOW_RAW)
+			buf_puts(&out, "\f\n");
+		if (store_resolve_id(st, argv[i], &id, &e) == 0 &&
+		    store_get_raw(st, id, &raw, &len, &e) == 0) {
+			if (o.mode == SHOW_RAW)
+				rc = show_write(raw, len, &e);
+			else if (show_render(&o, raw, len, cc, &out, &e) != 0)
+				rc = -1;
+			free(raw);
+		}
+		if (e != NULL && e->kind == ERR_NOTFOUND && nids > 1 && rc == 0) {
+			fprintf(stderr, "petrel: %s\n", e->msg);
+			error_free(&e);
+			missing++;
+		} else if (e != NULL) {
+			*err = e;
+			rc = -1;
+		}
+		if (rc == 0)
+			rc = show_write(out.data, out.len, err);
+	}
+	buf_free(&out);
+	charset_conv_free(&cc);
 	store_close(&st);
 	if (rc != 0)
 		return -1;
-	if (o.mode == SHOW_RAW) {
-		fwrite(raw, 1, len, stdout);
-	} else {
-		struct buf out = BUF_INIT;
-		struct render_options ro = { .all_headers = o.all_headers };
-
-		if (o.mode == SHOW_HEADERS)
-			show_headers(raw, len, &out);
-		else if (o.mode == SHOW_TEXT)
-			render_message_text(raw, len, &ro, &out);
-		else if (render_part(raw, len, o.part, &out, err) != 0)
-			rc = -1;
-		if (rc == 0)
-			fwrite(buf_cstr(&out), 1, out.len, stdout);
-		buf_free(&out);
-	}
-	free(raw);
-	if (rc != 0)
-		return -1;
-	if (fflush(stdout) != 0)
-		return error_set_errno(err, ERR_IO, errno, _("cannot write the message"));
+	if (missing > 0)
+		return error_set(err, ERR_NOTFOUND, _("%d of %d messages were not found; the "
+						     "others were shown"), missing, nids);
 	return 0;
 }
 
@@ -933,10 +977,13 @@ static const struct command commands[] = {
 	{ "search", N_("[--format text|json] [--threads] QUERY..."),
 	  N_("Print the messages matching QUERY, one per line or one JSON object per "
 	     "line. An empty query matches every message."), cmd_search },
-	{ "show", N_("[--raw | --headers | --text [--all-headers] | --part N] ID"),
-	  N_("Print a message by archive id or <message-id>: its raw bytes, its decoded "
-	     "header fields, the text the pager shows (UTF-8), or one decoded part "
-	     "(numbered as in the attachment list)."), cmd_show },
+	{ "show", N_("[--raw | --headers | --text [--all-headers]] ID... | --part N ID"),
+	  N_("Print messages by archive id or <message-id>, in the order given: their "
+	     "raw bytes (back to back), their decoded header fields, or the text the "
+	     "pager shows (UTF-8), with a line holding only a form feed (^L) between "
+	     "two messages; or one decoded part of one message (numbered as in the "
+	     "attachment list). A missing message is reported and the rest are shown; "
+	     "the exit status is then 1."), cmd_show },
 	{ "fetch", N_("[--quiet] [--mark-seen] [ACCOUNT...]"),
 	  N_("Fetch new mail by POP3 from the named accounts (all by default) into the "
 	     "archive. Exit status 0 when all is done, 75 after a transient failure, 1 "

@@ -626,10 +626,16 @@ void mime_summary_free(struct mime_summary *s)
 int render_message_text(const char *raw, size_t n, const struct render_options *o,
 			struct buf *out)
 {
+	return render_message_text_cc(raw, n, o, NULL, out);
+}
+
+int render_message_text_cc(const char *raw, size_t n, const struct render_options *o,
+			   struct charset_conv *cc, struct buf *out)
+{
 	struct mime_tree t;
 	struct walk w;
 
-	walk_init(&w, raw, n, &t, o, out, NULL);
+	walk_init(&w, raw, n, &t, o, out, cc);
 	headers(&w, 0, t.part[0].body);
 	text_put(&w, "\n", 1);
 	walk_entity(&w, 0);

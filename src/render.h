@@ -90,6 +90,10 @@ struct render_options {
  * the text is then cut). */
 int render_message_text(const char *raw, size_t n, const struct render_options *o,
 			struct buf *out);
+/* The same with the caller's charset context (may be NULL), for a
+ * program that renders many messages (petrel show ID...). */
+int render_message_text_cc(const char *raw, size_t n, const struct render_options *o,
+			   struct charset_conv *cc, struct buf *out);
 
 /* Appends the decoded content of one part of the message (transfer
  * encoding undone, no charset conversion: the bytes a saved file should

@@ -5,6 +5,10 @@ EXTRA_DIST += tests/tap.h tests/lib.sh
 TESTS += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 
+## petrel show with several IDs (delimiters, order, a missing one).
+TESTS += tests/cli/show.sh
+EXTRA_DIST += tests/cli/show.sh
+
 ## POP3 against a scripted hostile server of our own.
 TESTS += tests/pop3/hostile.sh
 EXTRA_DIST += tests/pop3/hostile.sh tests/pop3/hostile.py

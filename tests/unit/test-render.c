@@ -216,10 +216,37 @@ static void test_summary(void)
 	}
 }
 
+/* One charset context for many messages (petrel show ID...) renders
+ * each exactly as a fresh context does. */
+static void test_shared_cc(void)
+{
+	static const char koi[] = "Subject: =?koi8-r?b?8NLJ18XU?=\n"
+		"Content-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n";
+	static const char jis[] = "Subject: x\nContent-Type: text/plain; charset=iso-2022-jp\n\n"
+		"\x1b$BF|K\\\x1b(B\n";
+	const char *const msgs[] = { alt, koi, mixed, jis };
+	struct charset_conv *cc = charset_conv_new();
+	struct buf b = BUF_INIT;
+
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < ARRAY_LEN(msgs); i++) {
+			char *want = show(msgs[i], NULL);
+
+			buf_reset(&b);
+			render_message_text_cc(msgs[i], strlen(msgs[i]), NULL, cc, &b);
+			is_str(buf_cstr(&b), want, "shared context: message %zu, round %d", i,
+			       round);
+			free(want);
+		}
+	buf_free(&b);
+	charset_conv_free(&cc);
+}
+
 int main(void)
 {
 	test_flowed();
 	test_render();
+	test_shared_cc();
 	test_part();
 	test_summary();
 	return tap_done();
