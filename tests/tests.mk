@@ -9,6 +9,9 @@ EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 TESTS += tests/cli/show.sh
 EXTRA_DIST += tests/cli/show.sh
 
+## Benchmark: show --text against notmuch and mu, run by hand (tests/bench/README).
+EXTRA_DIST += tests/bench/show-vs-notmuch.sh tests/bench/lib.sh
+
 ## POP3 against a scripted hostile server of our own.
 TESTS += tests/pop3/hostile.sh
 EXTRA_DIST += tests/pop3/hostile.sh tests/pop3/hostile.py

@@ -39,20 +39,8 @@ case $PETREL in */*) ;; *) PETREL=$(command -v "$PETREL" || echo "$PETREL") ;; e
 have_petrel=yes
 [ -x "$PETREL" ] || { echo "note: $PETREL is not an executable; the petrel half is skipped" >&2; have_petrel=no; }
 
-mkdir -p "$BENCH_DIR"
-if [ -z "${MAILDIR:-}" ]; then
-	MAILDIR=$BENCH_DIR/maildir-$N-$SEED
-	stamp="$N $SEED $(cksum <"$here/gen-maildir.py")"
-	if [ "$(cat "$MAILDIR.stamp" 2>/dev/null)" != "$stamp" ]; then
-		rm -rf "$MAILDIR" "$MAILDIR.stamp"
-		python3 "$here/gen-maildir.py" -n "$N" --seed "$SEED" "$MAILDIR"
-		echo "$stamp" >"$MAILDIR.stamp"
-	else
-		echo "reusing $MAILDIR"
-	fi
-fi
-[ -d "$MAILDIR/cur" ] || die "$MAILDIR is not a Maildir"
-MAILDIR=$(cd "$MAILDIR" && pwd)
+. "$here/lib.sh"
+bench_maildir
 
 work=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 cleanup() { [ "${KEEP:-0}" = 1 ] && echo "kept $work" || rm -rf "$work"; }
@@ -64,18 +52,6 @@ mbytes=$(du -sm "$MAILDIR" | cut -f1)
 
 # Warm the page cache so neither tool pays for the first read.
 find "$MAILDIR/cur" "$MAILDIR/new" -type f -print0 | xargs -0 cat >/dev/null
-
-# measure NAME CMD...: runs CMD with wall time and peak RSS in $work/NAME.time
-measure() {
-	name=$1
-	shift
-	if /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err"; then
-		return 0
-	fi
-	echo "$name failed:" >&2
-	tail -n 5 "$work/$name.err" >&2
-	return 1
-}
 
 # now_ms: wall clock in milliseconds
 now_ms() { date +%s%N | cut -c1-13; }
@@ -107,28 +83,7 @@ if [ $have_petrel = yes ]; then
 fi
 
 # --- (b) notmuch new, its database outside the Maildir ---
-cat >"$work/notmuch-config" <<EOF
-[database]
-mail_root=$MAILDIR
-path=$work/notmuch-db
-
-[user]
-name=Bench Mark
-primary_email=robin@example.org
-
-[new]
-tags=unread;inbox;
-ignore=
-
-[search]
-exclude_tags=
-
-[maildir]
-synchronize_flags=true
-EOF
-mkdir -p "$work/notmuch-db"
-NOTMUCH_CONFIG=$work/notmuch-config
-export NOTMUCH_CONFIG
+notmuch_config "$work/notmuch-config" "$work/notmuch-db"
 echo "notmuch new ($(notmuch --version)) ..."
 measure notmuch notmuch new --quiet || die "notmuch new failed"
 read -r n_secs n_kb <"$work/notmuch.time"
