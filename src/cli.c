@@ -680,7 +680,8 @@ static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error
 		return rc < 0 ? -1 : 0;
 	nids = argc - first;
 	if (nids < 1)
-		return usage_error(err, "show", _("name at least one message: its id or <message-id>"));
+		return usage_error(err, "show",
+				   _("name at least one message: its id or <message-id>"));
 	if (o.mode == SHOW_PART && nids != 1)
 		return usage_error(err, "show", _("--part takes one message"));
 	if (open_archive(ctx, STORE_READONLY, &st, err) != 0)
