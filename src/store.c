@@ -82,6 +82,13 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_GET_RAW] = "SELECT raw FROM message_raw WHERE id = ?",
 };
 
+/* A row for the full-text index, held until the batch commits. */
+struct fts_row {
+	int64_t id;
+	char *subject, *sender, *recipients, *body;
+	size_t body_len;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -89,7 +96,16 @@ struct store {
 	bool readonly;
 	sqlite3_stmt *stmts[Q_COUNT];
 	struct charset_conv *cc;	/* shared by every message parsed */
+	/* The batch's index rows.  FTS5 writes out its pending terms at
+	 * every statement savepoint, and the counting triggers give most
+	 * statements one: indexing each message as it is stored made a
+	 * segment per message.  Indexed together just before COMMIT they
+	 * make one segment per batch. */
+	struct fts_row *fts;
+	size_t nfts, fts_cap;
 };
+
+static void fts_rows_clear(struct store *st);
 
 /* Schema, one entry per version: migrations[i] takes user_version i to i+1. */
 static const char *const migrations[] = {
@@ -389,10 +405,21 @@ void store_close(struct store **stp)
 	for (size_t i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
 	charset_conv_free(&st->cc);
+	fts_rows_clear(st);
+	free(st->fts);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
 	*stp = NULL;
+}
+
+int store_checkpoint(struct store *st, struct error **err)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return db_error(st, err, _("copying the log into the archive"));
+	return 0;
 }
 
 int store_begin(struct store *st, struct error **err)
@@ -407,10 +434,52 @@ int store_begin(struct store *st, struct error **err)
 	return 0;
 }
 
+static void fts_rows_clear(struct store *st)
+{
+	for (size_t i = 0; i < st->nfts; i++) {
+		free(st->fts[i].subject);
+		free(st->fts[i].sender);
+		free(st->fts[i].recipients);
+		free(st->fts[i].body);
+	}
+	st->nfts = 0;
+}
+
+static int run(struct store *st, sqlite3_stmt *s, struct error **err, const char *what);
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id, struct error **err);
+
+/* Indexes the batch's messages, in one go. */
+static int fts_rows_flush(struct store *st, struct error **err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < st->nfts && rc == 0; i++) {
+		const struct fts_row *r = &st->fts[i];
+		sqlite3_stmt *s = stmt(st, Q_INSERT_FTS, err);
+
+		if (s == NULL) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, r->id);
+		sqlite3_bind_text(s, 2, r->subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->recipients, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, r->body, (int)r->body_len, SQLITE_STATIC);
+		rc = run(st, s, err, _("indexing a message"));
+	}
+	fts_rows_clear(st);
+	return rc;
+}
+
 int store_commit(struct store *st, struct error **err)
 {
 	if (!st->in_batch)
 		return 0;
+	if (fts_rows_flush(st, err) != 0) {
+		store_rollback(st);
+		return -1;
+	}
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(st, err, _("committing"));
 		store_rollback(st);
@@ -422,6 +491,7 @@ int store_commit(struct store *st, struct error **err)
 
 void store_rollback(struct store *st)
 {
+	fts_rows_clear(st);
 	if (st->in_batch)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_batch = false;
@@ -756,17 +826,22 @@ static int insert_message(struct store *st, const struct store_new *msg,
 	if (msg->raw == NULL && copy_file_to_blob(st, msg->fd, msg->len, id, err) != 0)
 		goto out;
 
-	if ((s = stmt(st, Q_INSERT_FTS, err)) == NULL)
-		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, env.subject);
-	bind_text(s, 3, buf_cstr(&sender));
-	bind_text(s, 4, buf_cstr(&rcpt));
-	sqlite3_bind_text(s, 5, sum.text, (int)sum.text_len, SQLITE_STATIC);
-	if (run(st, s, err, _("indexing a message")) != 0)
-		goto out;
 	if (add_account(st, id, msg->account, err) != 0)
 		goto out;
+	if (st->nfts == st->fts_cap) {
+		st->fts_cap = st->fts_cap ? st->fts_cap * 2 : 64;
+		st->fts = xreallocarray(st->fts, st->fts_cap, sizeof *st->fts);
+	}
+	st->fts[st->nfts++] = (struct fts_row) {
+		.id = id,
+		.subject = xstrdup(env.subject ? env.subject : ""),
+		.sender = buf_steal(&sender, NULL),
+		.recipients = buf_steal(&rcpt, NULL),
+		.body = sum.text,
+		.body_len = sum.text_len,
+	};
+	sum.text = NULL;
+	sum.text_len = 0;
 	*id_out = id;
 	rc = 0;
 out:
