@@ -75,6 +75,9 @@ struct pop3 {
 	size_t greeting_len;
 	bool have_stat;
 	uint32_t stat_count;		/* the first STAT of the session */
+	bool list_after_auth;		/* see struct pop3_params */
+	bool list_sent;			/* STAT/UIDL/LIST went out with the login */
+	bool list_stat, list_uidl;	/* which of STAT and UIDL did */
 
 	struct pending *queue;		/* ring of POP3_PIPELINE_MAX */
 	size_t q_head, q_len;
@@ -149,6 +152,7 @@ struct pop3 *pop3_new(struct stream *s, const struct pop3_params *prm)
 	p->auth = prm->auth;
 	p->allow_plaintext_auth = prm->allow_plaintext_auth;
 	p->scram_iter_max = prm->scram_iter_max;
+	p->list_after_auth = prm->list_after_auth;
 	p->state = POP3_STATE_GREETING;
 	caps_clear(&p->caps);
 	p->queue = xcalloc(POP3_PIPELINE_MAX, sizeof *p->queue);
@@ -815,6 +819,21 @@ static int auth_refused(struct pop3 *p, const char *what, const char *t, size_t 
 	return finish(p, refusal(p, true, what, ERR_PERM, t, n), err);
 }
 
+/* Queues the listing commands behind the last line of a login (see
+ * pop3_authenticate()); the write goes out with the login's. */
+static int send_list_ahead(struct pop3 *p, struct error **err)
+{
+	if (!p->list_after_auth || !p->caps.pipelining || p->list_sent)
+		return 0;
+	p->list_stat = !p->have_stat;
+	p->list_uidl = p->caps.uidl || !p->caps.capa;
+	if ((p->list_stat && sendf(p, err, "STAT") < 0) ||
+	    (p->list_uidl && sendf(p, err, "UIDL") < 0) || sendf(p, err, "LIST") < 0)
+		return -1;
+	p->list_sent = true;
+	return 0;
+}
+
 static int auth_user(struct pop3 *p, struct error **err)
 {
 	const char *t;
@@ -828,7 +847,7 @@ static int auth_user(struct pop3 *p, struct error **err)
 	line = xasprintf("PASS %s", p->secret);
 	rc = send_line(p, false, line, err);	/* log_protocol() hides it */
 	wipe_free(line);
-	if (rc < 0)
+	if (rc < 0 || send_list_ahead(p, err) < 0)
 		return -1;
 	return simple_reply(p, "PASS", true, ERR_PERM, &t, &n, err);
 }
@@ -839,14 +858,16 @@ static int auth_apop(struct pop3 *p, struct error **err)
 	char digest[APOP_DIGEST_LEN + 1];
 	const char *t;
 	size_t n;
+	int rc;
 
 	if (apop_digest(p->greeting, p->greeting_len, p->secret, digest, &e) < 0) {
 		error_prefix(&e, "%s", p->host);
 		return finish(p, e, err);
 	}
-	if (sendf(p, err, "APOP %s %s", p->user, digest) < 0)
-		return -1;
+	rc = sendf(p, err, "APOP %s %s", p->user, digest);
 	wipe(digest, sizeof digest);
+	if (rc < 0 || send_list_ahead(p, err) < 0)
+		return -1;
 	return simple_reply(p, "APOP", true, ERR_PERM, &t, &n, err);
 }
 
@@ -864,6 +885,7 @@ static int auth_sasl(struct pop3 *p, enum sasl_mech mech, struct error **err)
 	const char *name = sasl_mech_name(mech);
 	struct sasl *s;
 	char *ir = NULL, *line;
+	bool complete;
 	int rc = -1;
 
 	s = sasl_new(&sp, &e);
@@ -878,14 +900,16 @@ static int auth_sasl(struct pop3 *p, enum sasl_mech mech, struct error **err)
 		finish(p, e, err);
 		goto out;
 	}
+	/* PLAIN on the AUTH line is the whole login. */
+	complete = ir != NULL && mech == SASL_MECH_PLAIN;
 	if (ir != NULL && sasl_initial_fits(SASL_PROTO_POP3, mech, ir))
 		line = xasprintf("AUTH %s %s", name, *ir != '\0' ? ir : "=");
 	else
-		line = xasprintf("AUTH %s", name);
+		line = xasprintf("AUTH %s", name), complete = false;
 	rc = send_line(p, false, line, err);	/* log_protocol() hides the response */
 	wipe_free(line);
 	sasl_response_free(&ir);
-	if (rc < 0)
+	if (rc < 0 || (complete && send_list_ahead(p, err) < 0))
 		goto out;
 	rc = -1;
 	for (unsigned rounds = 0;; rounds++) {
@@ -943,7 +967,9 @@ static int auth_sasl(struct pop3 *p, enum sasl_mech mech, struct error **err)
 			else
 				error_free(&ce);
 		}
-		if (send_line(p, true, resp != NULL ? resp : "*", err) < 0) {
+		if (send_line(p, true, resp != NULL ? resp : "*", err) < 0 ||
+		    (client_err == NULL && sasl_awaits_verdict(s) &&
+		     send_list_ahead(p, err) < 0)) {
 			sasl_response_free(&resp);
 			goto out;
 		}
@@ -1069,7 +1095,7 @@ int pop3_stat(struct pop3 *p, uint32_t *count, uint64_t *size, struct error **er
 {
 	if (expect_state(p, IN(POP3_STATE_TRANSACTION), "pop3_stat", err) < 0)
 		return -1;
-	if (p->q_len > 0)
+	if (p->q_len > 0 || p->list_sent)
 		return finishf(p, err, ERR_INTERNAL, NULL,
 			       "pop3 %s: STAT with commands in flight", p->host);
 	if (sendf(p, err, "STAT") < 0)
@@ -1293,7 +1319,7 @@ int pop3_list(struct pop3 *p, struct pop3_entry **entries, size_t *n,
 {
 	struct listing ls = { 0 };
 	bool need_stat, try_uidl, uidl_ok = false, list_ok = false;
-	bool pipe = p->caps.pipelining;
+	bool pipe = p->caps.pipelining, sent_ahead = p->list_sent;
 	enum reply r;
 	const char *t;
 	size_t tn;
@@ -1307,9 +1333,15 @@ int pop3_list(struct pop3 *p, struct pop3_entry **entries, size_t *n,
 			       "pop3 %s: LIST with commands in flight", p->host);
 	need_stat = !p->have_stat;
 	try_uidl = p->caps.uidl || !p->caps.capa;
+	if (p->list_sent) {
+		/* Sent with the login: read what was sent. */
+		need_stat = p->list_stat;
+		try_uidl = p->list_uidl;
+		p->list_sent = false;
+	}
 
 	/* With PIPELINING the three go out in one write. */
-	if (pipe && ((need_stat && sendf(p, err, "STAT") < 0) ||
+	if (pipe && !sent_ahead && ((need_stat && sendf(p, err, "STAT") < 0) ||
 		     (try_uidl && sendf(p, err, "UIDL") < 0) ||
 		     sendf(p, err, "LIST") < 0))
 		return -1;
@@ -1569,7 +1601,7 @@ int pop3_read_dele(struct pop3 *p, struct error **err)
 	return 0;
 }
 
-int pop3_quit(struct pop3 *p, struct error **err)
+int pop3_quit(struct pop3 *p, bool wait_reply, struct error **err)
 {
 	enum reply r;
 	const char *t;
@@ -1581,8 +1613,15 @@ int pop3_quit(struct pop3 *p, struct error **err)
 	if (p->q_len > 0)
 		return finishf(p, err, ERR_INTERNAL, NULL,
 			       "pop3 %s: QUIT with %zu commands in flight", p->host, p->q_len);
-	if (sendf(p, err, "QUIT") < 0 ||
-	    read_status(p, "QUIT", false, POP3_REPLY_MAX, &r, &t, &n, err) < 0)
+	if (sendf(p, err, "QUIT") < 0)
+		return -1;
+	if (!wait_reply) {
+		if (pop3_flush(p, err) < 0)
+			return -1;
+		p->state = POP3_STATE_DONE;
+		return 0;
+	}
+	if (read_status(p, "QUIT", false, POP3_REPLY_MAX, &r, &t, &n, err) < 0)
 		return -1;
 	if (r == REPLY_ERR) {
 		char *words = clean_text(t, n, 512);

@@ -125,6 +125,10 @@ struct pop3_params {
 	bool allow_plaintext_auth;
 	unsigned scram_iter_max;	/* 0: SASL_SCRAM_ITER_MAX; lower for
 					 * tests and fuzzing */
+	/* The caller will call pop3_list() right after pop3_authenticate():
+	 * with PIPELINING, its commands go out behind the last line of the
+	 * login, saving a round trip.  pop3_stat() may not come between. */
+	bool list_after_auth;
 };
 
 struct pop3;
@@ -160,6 +164,12 @@ int pop3_stls(struct pop3 *p, const struct tls_params *tls, struct error **err);
  * response answers the server's empty "+ " challenge.  A user name with
  * control characters (or a space, for APOP) and a password with CR, LF
  * are refused (ERR_CONFIG) before anything is sent.
+ * With list_after_auth and PIPELINING, STAT, UIDL and LIST follow the
+ * last line of the login in the same write, once the client has said
+ * everything (after a verified SCRAM server signature; never for the
+ * OAuth mechanisms, whose refusal is one more challenge): they carry no
+ * secret, and when the login fails the server answers them -ERR, unread,
+ * on a session that is over.
  * AUTHORIZATION -> TRANSACTION. */
 int pop3_authenticate(struct pop3 *p, struct error **err);
 
@@ -213,8 +223,10 @@ int pop3_read_dele(struct pop3 *p, struct error **err);
 
 /* QUIT (with nothing in flight): the server commits deletions only when
  * this succeeds (state DONE).  A -ERR answer means they were not
- * committed: ERR_TEMP, state FAILED. */
-int pop3_quit(struct pop3 *p, struct error **err);
+ * committed: ERR_TEMP, state FAILED.  Without wait_reply, QUIT is sent
+ * and the reply left unread (state DONE): for a session that deleted
+ * nothing, where the answer changes nothing and costs a round trip. */
+int pop3_quit(struct pop3 *p, bool wait_reply, struct error **err);
 
 /* For tests only: the SCRAM client nonce of the next AUTH exchange (see
  * sasl_test_set_nonce()). */

@@ -495,6 +495,17 @@ enum sasl_mech sasl_mechanism(const struct sasl *s)
 	return s->mech;
 }
 
+bool sasl_awaits_verdict(const struct sasl *s)
+{
+	if (sasl_mech_is_oauth(s->mech))
+		return false;
+	/* PLAIN says everything in its one message: once the initial
+	 * response went out in answer to the empty challenge. */
+	if (s->mech == SASL_MECH_PLAIN)
+		return s->state == ST_STARTED && !s->initial_pending;
+	return s->state == ST_SCRAM_VERIFIED || s->state == ST_SENT;
+}
+
 const char *sasl_state_name(const struct sasl *s)
 {
 	return state_names[s->state];

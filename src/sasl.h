@@ -216,6 +216,16 @@ int sasl_rejected(const struct sasl *s, const char *server_words,
 enum sasl_mech sasl_mechanism(const struct sasl *s);
 const char *sasl_state_name(const struct sasl *s);
 
+/* True when the client has said everything and a well-behaved server can
+ * only answer with its verdict, never another challenge: SCRAM once the
+ * server signature is verified and the last (empty) line is sent; LOGIN
+ * and CRAM-MD5 once the credentials are sent; PLAIN once its initial
+ * response went out in answer to an empty challenge (sent on the AUTH
+ * line, the caller knows it is complete).  False for the OAuth
+ * mechanisms, whose refusal comes as one more challenge.  The protocol
+ * code may then pipeline commands behind the last line. */
+bool sasl_awaits_verdict(const struct sasl *s);
+
 /* Wipes and frees a response or initial response; sets *resp to NULL. */
 void sasl_response_free(char **resp);
 

@@ -175,7 +175,7 @@ static void session(struct pop3 *p, bool top, size_t size)
 				goto out;
 		}
 	}
-	if (pop3_quit(p, &err) < 0)
+	if (pop3_quit(p, true, &err) < 0)
 		check_failed(p, &err);
 	else
 		FUZZ_ASSERT(pop3_state(p) == POP3_STATE_DONE);

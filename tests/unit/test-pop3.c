@@ -193,7 +193,7 @@ static void test_full_session(void)
 		ok(pop3_send_dele(p, 1, &err) == 0 && pop3_send_dele(p, 2, &err) == 0 &&
 		   pop3_read_dele(p, &err) == 0 && pop3_read_dele(p, &err) == 0,
 		   "chunk %zu: two DELEs: %s", c, msg(err));
-		is_int(pop3_quit(p, &err), 0, "chunk %zu: QUIT", c);
+		is_int(pop3_quit(p, true, &err), 0, "chunk %zu: QUIT", c);
 		is_int(pop3_state(p), POP3_STATE_DONE, "chunk %zu: done", c);
 		is_str(written(p), want, "chunk %zu: exactly the commands expected", c);
 		error_free(&err);
@@ -446,6 +446,168 @@ static void test_scram(void)
 	free(want);
 	free(want_bad);
 	free(liar);
+}
+
+/* ---- the listing sent behind the login ---- */
+
+#define LISTING2 "+OK 2 320\r\n+OK\r\n1 uid-one\r\n2 uid-two\r\n.\r\n" \
+	"+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n"
+
+/* Logs in with list_after_auth; checks what went out before pop3_list()
+ * ran, then that the listing reads right and nothing more is sent. */
+static void ahead_case(const char *what, const char *script, const char *user,
+		       const char *secret, const char *want_login, bool want_ahead)
+{
+	for (size_t i = 0; i < ARRAY_LEN(chunks); i++) {
+		size_t c = chunks[i];
+		struct pop3_params prm = params();
+		struct pop3_entry *ents = NULL;
+		struct error *err = NULL;
+		struct pop3 *p;
+		char *want;
+		size_t n = 0;
+
+		prm.list_after_auth = true;
+		if (user != NULL)
+			prm.user = user;
+		if (secret != NULL)
+			prm.secret = secret;
+		p = start(script, c, &prm);
+		pop3_test_set_scram_nonce(p, SCRAM_NONCE);
+		want = xasprintf("%s%s", want_login, want_ahead ? "STAT\r\nUIDL\r\nLIST\r\n" : "");
+		is_int(login(p, &err), 0, "chunk %zu: %s: login: %s", c, what, msg(err));
+		is_str(written(p), want, "chunk %zu: %s: %s", c, what,
+		       want_ahead ? "STAT, UIDL, LIST went out behind the login"
+				  : "nothing sent ahead");
+		ok(pop3_list(p, &ents, &n, &err) == 0 && n == 2 && ents[1].size == 200 &&
+		   ents[1].uid != NULL && strcmp(ents[1].uid, "uid-two") == 0,
+		   "chunk %zu: %s: the listing reads: %s", c, what, msg(err));
+		free(want);
+		want = xasprintf("%sSTAT\r\nUIDL\r\nLIST\r\n", want_login);
+		is_str(written(p), want, "chunk %zu: %s: each listing command sent once", c, what);
+		free(want);
+		pop3_entries_free(ents, n);
+		error_free(&err);
+		pop3_free(&p);
+	}
+}
+
+static void test_list_after_auth(void)
+{
+	char *cfirst = b64s(SCRAM_CFIRST), *sfirst = b64s(SCRAM_SFIRST);
+	char *cfinal = b64s(SCRAM_CFINAL), *sfinal = b64s(SCRAM_SFINAL);
+	char *bad_final = b64s("v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+	char *plain = base64_encode("\0" USER "\0" PASS, 2 + strlen(USER) + strlen(PASS));
+	char *script, *want;
+	char secret[201];
+
+	/* SCRAM: behind the empty line that follows the verified signature. */
+	script = xasprintf("+OK hi\r\n+OK\r\nSASL SCRAM-SHA-256\r\nUIDL\r\nPIPELINING\r\n.\r\n"
+			   "+ %s\r\n+ %s\r\n+OK welcome\r\n" LISTING2, sfirst, sfinal);
+	want = xasprintf("CAPA\r\nAUTH SCRAM-SHA-256 %s\r\n%s\r\n\r\n", cfirst, cfinal);
+	ahead_case("SCRAM", script, "user", "pencil", want, true);
+	free(script);
+	free(want);
+
+	/* PLAIN on the AUTH line. */
+	script = xasprintf("+OK hi\r\n+OK\r\nSASL PLAIN\r\nUIDL\r\nPIPELINING\r\n.\r\n"
+			   "+OK in\r\n" LISTING2);
+	want = xasprintf("CAPA\r\nAUTH PLAIN %s\r\n", plain);
+	ahead_case("PLAIN", script, NULL, NULL, want, true);
+	free(want);
+
+	/* PLAIN too long for the AUTH line: behind the response. */
+	memset(secret, 'p', sizeof secret - 1);
+	secret[sizeof secret - 1] = '\0';
+	{
+		struct buf raw = BUF_INIT;
+		char *b64;
+
+		buf_putc(&raw, '\0');
+		buf_puts(&raw, USER);
+		buf_putc(&raw, '\0');
+		buf_puts(&raw, secret);
+		b64 = base64_encode(raw.data, raw.len);
+		buf_free(&raw);
+		free(script);
+		script = xasprintf("+OK hi\r\n+OK\r\nSASL PLAIN\r\nUIDL\r\nPIPELINING\r\n.\r\n"
+				   "+ \r\n+OK in\r\n" LISTING2);
+		want = xasprintf("CAPA\r\nAUTH PLAIN\r\n%s\r\n", b64);
+		ahead_case("long PLAIN", script, NULL, secret, want, true);
+		free(want);
+		free(b64);
+	}
+	free(script);
+
+	/* USER/PASS: behind PASS. */
+	ahead_case("USER/PASS", "+OK hello\r\n" CAPA_PIPE "+OK\r\n+OK welcome\r\n" LISTING2,
+		   NULL, NULL, "CAPA\r\nUSER " USER "\r\nPASS " PASS "\r\n", true);
+
+	/* Without PIPELINING: nothing ahead, the listing one at a time. */
+	ahead_case("no PIPELINING", "+OK hello\r\n" CAPA_USER "+OK\r\n+OK welcome\r\n" LISTING2,
+		   NULL, NULL, "CAPA\r\nUSER " USER "\r\nPASS " PASS "\r\n", false);
+
+	for (size_t i = 0; i < ARRAY_LEN(chunks); i++) {
+		size_t c = chunks[i];
+		struct pop3_params prm = params();
+		struct error *err = NULL;
+		struct pop3 *p;
+		uint32_t count;
+
+		prm.list_after_auth = true;
+		prm.user = "user";
+		prm.secret = "pencil";
+
+		/* A wrong server signature: "*" and nothing behind it. */
+		script = xasprintf("+OK hi\r\n+OK\r\nSASL SCRAM-SHA-256\r\nPIPELINING\r\n.\r\n"
+				   "+ %s\r\n+ %s\r\n-ERR [AUTH] cancelled\r\n", sfirst, bad_final);
+		want = xasprintf("CAPA\r\nAUTH SCRAM-SHA-256 %s\r\n%s\r\n*\r\n", cfirst, cfinal);
+		p = start(script, c, &prm);
+		pop3_test_set_scram_nonce(p, SCRAM_NONCE);
+		ok(login(p, &err) == -1 && err != NULL && contains(err->msg, "prove"),
+		   "chunk %zu: wrong signature still fails: %s", c, msg(err));
+		is_str(written(p), want, "chunk %zu: nothing pipelined behind a cancel", c);
+		error_free(&err);
+		pop3_free(&p);
+		free(script);
+		free(want);
+
+		/* A refused login: the -ERRs to the commands behind it are not
+		 * read as anything. */
+		p = start("+OK hi\r\n+OK\r\nSASL PLAIN\r\nPIPELINING\r\n.\r\n"
+			  "-ERR [AUTH] Authentication failed.\r\n-ERR not logged in\r\n"
+			  "-ERR not logged in\r\n-ERR not logged in\r\n", c, &prm);
+		ok(login(p, &err) == -1 && err != NULL && err->kind == ERR_PERM &&
+		   contains(err->msg, "user"), "chunk %zu: refused login reported as such: %s",
+		   c, msg(err));
+		is_int(pop3_state(p), POP3_STATE_FAILED, "chunk %zu: session over", c);
+		error_free(&err);
+		pop3_free(&p);
+
+		/* STAT between the login and the listing is a programmer error. */
+		p = start("+OK hi\r\n+OK\r\nSASL PLAIN\r\nPIPELINING\r\n.\r\n+OK in\r\n"
+			  LISTING2, c, &prm);
+		ok(login(p, &err) == 0 && pop3_stat(p, &count, NULL, &err) == -1 &&
+		   err != NULL && err->kind == ERR_INTERNAL,
+		   "chunk %zu: STAT after a listing sent ahead is refused", c);
+		error_free(&err);
+		pop3_free(&p);
+
+		/* QUIT without waiting for the answer. */
+		p = start("+OK hi\r\n+OK\r\nSASL PLAIN\r\nPIPELINING\r\n.\r\n+OK in\r\n", c,
+			  NULL);
+		ok(login(p, &err) == 0 && pop3_quit(p, false, &err) == 0 &&
+		   pop3_state(p) == POP3_STATE_DONE && contains(written(p), "\r\nQUIT\r\n"),
+		   "chunk %zu: QUIT sent, its answer not awaited: %s", c, msg(err));
+		error_free(&err);
+		pop3_free(&p);
+	}
+	free(cfirst);
+	free(sfirst);
+	free(cfinal);
+	free(sfinal);
+	free(bad_final);
+	free(plain);
 }
 
 static void test_no_downgrade(void)
@@ -1099,7 +1261,7 @@ static void test_pipelined_refusal(void)
 		   pop3_state(p) == POP3_STATE_TRANSACTION, "chunk %zu: DELE 7 refused, in sync",
 		   c);
 		error_free(&err);
-		ok(pop3_read_dele(p, &err) == 0 && pop3_quit(p, &err) == 0 &&
+		ok(pop3_read_dele(p, &err) == 0 && pop3_quit(p, true, &err) == 0 &&
 		   pop3_state(p) == POP3_STATE_DONE, "chunk %zu: DELE 1, QUIT: %s", c, msg(err));
 		error_free(&err);
 		buf_free(&c1.b);
@@ -1200,7 +1362,7 @@ static void test_misuse_and_sink(void)
 		/* QUIT refused: deletions not committed. */
 		p = start(LOGGED_IN "-ERR [SYS/TEMP] could not expunge\r\n", c, NULL);
 		login(p, &err);
-		ok(pop3_quit(p, &err) == -1 && err != NULL && err->kind == ERR_TEMP &&
+		ok(pop3_quit(p, true, &err) == -1 && err != NULL && err->kind == ERR_TEMP &&
 		   contains(err->msg, HOST) && pop3_state(p) == POP3_STATE_FAILED,
 		   "chunk %zu: QUIT -ERR: %s", c, msg(err));
 		error_free(&err);
@@ -1289,6 +1451,7 @@ int main(void)
 	test_sasl_plain_split();
 	test_sasl_login();
 	test_scram();
+	test_list_after_auth();
 	test_no_downgrade();
 	test_resp_codes();
 	test_too_many_challenges();

@@ -188,10 +188,12 @@ static void test_scram_vector(const struct scram_vector *v)
 	free(msg);
 	sasl_response_free(&resp);
 	is_str(sasl_state_name(s), "scram-final-sent", "%s: state", v->name);
+	ok(!sasl_awaits_verdict(s), "%s: server-final still to come", v->name);
 
 	rc = step_plain(s, v->server_final, &resp, &msg);
 	is_int(rc, 0, "%s: server signature verified", v->name);
 	is_str(resp, "", "%s: empty response to server-final", v->name);
+	ok(sasl_awaits_verdict(s), "%s: verified: only the verdict can come", v->name);
 	free(msg);
 	sasl_response_free(&resp);
 	is_int(sasl_finish(s, &err), 0, "%s: finish", v->name);
@@ -618,6 +620,7 @@ static void test_cram_md5(void)
 	ok(step_plain(s, "<1896.697170952@postoffice.reston.mci.net>", &resp, &msg) == 0,
 	   "RFC 2195 challenge");
 	is_str(resp, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw", "RFC 2195 response");
+	ok(sasl_awaits_verdict(s), "CRAM-MD5: only the verdict after the response");
 	plain = unb64(resp);
 	is_str(plain, "tim b913a602c7eda7a495b4e6e7334d3890", "decoded");
 	free(plain);
@@ -653,7 +656,9 @@ static void test_plain_login(void)
 	free(plain);
 	is_str(ir, "AHRpbQB0YW5zdGFhZg==", "PLAIN base64");
 	sasl_response_free(&ir);
+	ok(!sasl_awaits_verdict(s), "PLAIN: the initial response may still be asked for");
 	ok(sasl_step(s, "", 0, &resp, &err) == 0, "empty challenge: initial response again");
+	ok(sasl_awaits_verdict(s), "PLAIN: said everything once the response answered it");
 	is_str(resp, "AHRpbQB0YW5zdGFhZg==", "the same PLAIN response");
 	sasl_response_free(&resp);
 	ok(step_plain(s, "more?", &resp, &msg) == -1 && contains(msg, "where none was expected"),
@@ -678,9 +683,11 @@ static void test_plain_login(void)
 	free(plain);
 	sasl_response_free(&resp);
 	is_str(sasl_state_name(s), "login-user-sent", "state");
+	ok(!sasl_awaits_verdict(s), "LOGIN: the password is still to go");
 	ok(sasl_step(s, "what is it?", 11, &resp, NULL) == 0, "second prompt, not even base64");
 	plain = unb64(resp);
 	is_str(plain, "tanstaaf", "answered with the password");
+	ok(sasl_awaits_verdict(s), "LOGIN: only the verdict after the password");
 	free(plain);
 	sasl_response_free(&resp);
 	ok(step_plain(s, "Again:", &resp, &msg) == -1 && strcmp(resp, "*") == 0,
@@ -715,6 +722,7 @@ static void test_oauth(void)
 	ok(!sasl_initial_fits(SASL_PROTO_POP3, SASL_MECH_XOAUTH2, ir) ||
 	   strlen(ir) + 16 <= 255, "fits agrees with the length");
 	sasl_response_free(&ir);
+	ok(!sasl_awaits_verdict(s), "XOAUTH2: a refusal comes as a challenge");
 	rc = step_plain(s, "{\"status\":\"401\",\"schemes\":\"bearer mac\",\"scope\":\"https://mail.google.com/\"}",
 			&resp, &msg);
 	is_int(rc, -1, "XOAUTH2 error challenge ends the exchange");
