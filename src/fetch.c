@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "checkpoint.h"
 #include "fetch.h"
 #include "i18n.h"
 #include "log.h"
@@ -215,6 +216,7 @@ struct handoff {
 	struct error *werr;	/* the archive's error */
 	struct session *s;
 	size_t batch_msgs, batch_bytes;
+	struct checkpointer *ck;	/* NULL: none, close checkpoints it all */
 };
 
 static void arrived_free(struct arrived *m)
@@ -306,6 +308,7 @@ static void *store_worker(void *arg)
 		if (err == NULL && in_batch > 0 &&
 		    (in_batch >= h->batch_msgs || batch_len >= h->batch_bytes || last)) {
 			if (store_commit(s->st, &err) == 0) {
+				checkpointer_poke(h->ck);
 				s->status->fetched += (uint32_t)in_batch;
 				s->progressed = true;
 				if (!s->acct->pop3_keep)
@@ -363,6 +366,21 @@ static bool handoff_put(struct handoff *h, struct arrived *m)
 	return ok;
 }
 
+/* The background checkpoints; without them (logged) the fetch goes on
+ * and closing the archive does all the copying. */
+static struct checkpointer *start_checkpointer(const struct session *s)
+{
+	struct error *err = NULL;
+	struct checkpointer *c = checkpointer_start(store_path(s->st), &err);
+
+	if (c == NULL) {
+		log_msg(LOG_WARN, "account %s: no background checkpoints: %s", s->acct->name,
+			err->msg);
+		error_free(&err);
+	}
+	return c;
+}
+
 /* Downloads the planned messages with a window of commands in flight; a
  * second thread stores them in batches and queues the DELE of each
  * committed message when the account does not keep mail. */
@@ -390,6 +408,7 @@ static int download(struct session *s, struct error **err)
 	h->s = s;
 	h->batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
 	h->batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
+	h->ck = start_checkpointer(s);
 	if (pthread_create(&worker, NULL, store_worker, h) != 0) {
 		rc = error_set_errno(err, ERR_IO, errno, _("cannot start a thread"));
 		goto free_handoff;
@@ -470,6 +489,7 @@ out:
 		h->count--;
 	}
 free_handoff:
+	checkpointer_stop(&h->ck);
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	free(h);
@@ -496,7 +516,9 @@ static int delete_and_quit(struct session *s, struct error **err)
 			return -1;
 		read++;
 	}
-	if (pop3_quit(s->pop3, err) != 0)
+	/* Without deletions the answer to QUIT changes nothing: not waiting
+	 * for it saves a round trip. */
+	if (pop3_quit(s->pop3, s->ndele > 0, err) != 0)
 		return -1;
 	if (s->ndele == 0)
 		return 0;
@@ -551,6 +573,7 @@ static int run_session(struct session *s, const char *secret, bool no_pipelining
 		.secret = secret,
 		.auth = a->pop3_auth,
 		.allow_plaintext_auth = a->allow_plaintext_auth,
+		.list_after_auth = !no_pipelining && !s->opt->no_pipelining,
 	};
 	struct fetch_options o = *s->opt;
 	const struct fetch_options *saved = s->opt;

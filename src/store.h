@@ -39,6 +39,12 @@ int store_open(struct store **st, const char *path, unsigned flags, struct error
 void store_close(struct store **st);
 const char *store_path(const struct store *st);
 
+/* Copies the pages committed so far from the WAL into the archive file
+ * without waiting for (or blocking) other readers and writers: a passive
+ * checkpoint, for a second connection while another writes (see
+ * checkpoint.h).  Busy is not an error. */
+int store_checkpoint(struct store *st, struct error **err);
+
 /* Batches.  store_add() outside a batch runs in its own transaction. */
 int store_begin(struct store *st, struct error **err);
 int store_commit(struct store *st, struct error **err);

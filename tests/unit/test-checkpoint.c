@@ -1,0 +1,219 @@
+/* test-checkpoint.c - keeping the WAL short while another connection
+ * writes: store_checkpoint() from a second connection, the background
+ * checkpointer thread, and the full-text rows a batch indexes only when
+ * it commits. */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "store.h"
+#include "util.h"
+#include "../tap.h"
+
+static char tmpdir[] = "/tmp/petrel-ckpt-XXXXXX";
+
+/* A message of about 10 KB with a word of its own. */
+static char *make_msg(unsigned n)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "From: Jane <jane@example.org>\nTo: bob@example.org\n"
+		   "Subject: note %u\nMessage-ID: <n%u@example.org>\n"
+		   "Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nuniqueword%u\n", n, n, n);
+	for (unsigned i = 0; i < 160; i++)
+		buf_printf(&b, "line %u of message %u, some filler text to index\n", i, n);
+	return buf_steal(&b, NULL);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* Writes batches of 100 messages (about 1 MB) starting at message
+ * first; after each commit calls ck_fn.  0 or -1. */
+static int write_batches(struct store *st, unsigned first, unsigned batches,
+			 void (*ck_fn)(void *), void *ctx)
+{
+	struct error *e = NULL;
+
+	for (unsigned b = 0; b < batches; b++) {
+		if (store_begin(st, &e) != 0)
+			goto fail;
+		for (unsigned i = 0; i < 100; i++) {
+			char *raw = make_msg(first + b * 100 + i);
+			struct store_new m = { .raw = raw, .len = strlen(raw) };
+			int rc = store_add(st, &m, NULL, &e);
+
+			free(raw);
+			if (rc < 0)
+				goto fail;
+		}
+		if (store_commit(st, &e) != 0)
+			goto fail;
+		if (ck_fn != NULL)
+			ck_fn(ctx);
+	}
+	return 0;
+fail:
+	diag("writing: %s", e->msg);
+	error_free(&e);
+	return -1;
+}
+
+static void direct_checkpoint(void *ctx)
+{
+	struct error *e = NULL;
+
+	if (store_checkpoint(ctx, &e) != 0) {
+		diag("store_checkpoint: %s", e->msg);
+		error_free(&e);
+	}
+}
+
+static void poke(void *ctx)
+{
+	checkpointer_poke(ctx);
+}
+
+static int64_t count_matches(const char *db, const char *word)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, "SELECT count(*) FROM fts WHERE fts MATCH ?", -1, &s,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Without checkpoints the WAL holds every batch; with one after each
+ * commit from a second connection it holds about one. */
+static void test_wal_stays_short(void)
+{
+	char *path = xasprintf("%s/a.db", tmpdir), *wal = xasprintf("%s-wal", path);
+	char *path2 = xasprintf("%s/b.db", tmpdir), *wal2 = xasprintf("%s-wal", path2);
+	struct store *st = NULL, *ck = NULL;
+	struct error *e = NULL;
+	off_t plain, checked;
+
+	ok(store_open(&st, path, STORE_CREATE, &e) == 0, "control archive");
+	ok(write_batches(st, 0, 10, NULL, NULL) == 0, "10 batches without checkpoints");
+	plain = file_size(wal);
+	store_close(&st);
+
+	ok(store_open(&st, path2, STORE_CREATE, &e) == 0 &&
+	   store_open(&ck, path2, 0, &e) == 0, "archive and a second connection");
+	ok(write_batches(st, 0, 10, direct_checkpoint, ck) == 0,
+	   "10 batches, a checkpoint after each");
+	checked = file_size(wal2);
+	ok(plain > 8 * 1024 * 1024, "without checkpoints the WAL grew to %lld bytes",
+	   (long long)plain);
+	ok(checked > 0 && checked < plain / 3,
+	   "with them it stayed at %lld bytes (a batch or two)", (long long)checked);
+	store_close(&ck);
+	store_close(&st);
+	is_int(count_matches(path2, "uniqueword999"), 1, "the last message is indexed");
+	is_int(count_matches(path2, "uniqueword0"), 1, "and the first");
+	free(path);
+	free(wal);
+	free(path2);
+	free(wal2);
+}
+
+/* The thread: whatever its timing, nothing is lost and the archive is
+ * whole; stopping it with a request pending is fine. */
+static void test_checkpointer_thread(void)
+{
+	char *path = xasprintf("%s/c.db", tmpdir), *wal = xasprintf("%s-wal", path);
+	struct store *st = NULL;
+	struct checkpointer *c;
+	struct error *e = NULL;
+	int64_t checked = 0, bad = 0;
+	char *report = NULL;
+	int rc;
+
+	ok(store_open(&st, path, STORE_CREATE, &e) == 0, "archive");
+	c = checkpointer_start(path, &e);
+	ok(c != NULL, "checkpointer started: %s", e ? e->msg : "");
+	ok(write_batches(st, 0, 10, poke, c) == 0, "10 batches, poking after each");
+	checkpointer_poke(c);
+	checkpointer_stop(&c);
+	ok(c == NULL, "stopped, pointer cleared");
+	checkpointer_stop(&c);
+	ok(write_batches(st, 1000, 1, NULL, NULL) == 0, "writing goes on after it stopped");
+	rc = store_check(st, &checked, &bad, &report, &e);
+	ok(rc == 0 && checked == 1100 && bad == 0,
+	   "all 1100 messages intact (%lld checked, %lld bad)", (long long)checked,
+	   (long long)bad);
+	free(report);
+	store_close(&st);
+	ok(file_size(wal) == 0, "closing leaves no WAL behind");
+	is_int(count_matches(path, "uniqueword1099"), 1, "every message indexed");
+
+	/* A path that cannot be opened: an error, and the caller goes on. */
+	c = checkpointer_start("/nonexistent/dir/x.db", &e);
+	ok(c == NULL && e != NULL, "no checkpointer for a missing archive: %s",
+	   e ? e->msg : "");
+	error_free(&e);
+	free(path);
+	free(wal);
+}
+
+/* The index rows of a batch go in at commit: a rolled-back batch leaves
+ * none, a committed one is searchable whole. */
+static void test_index_at_commit(void)
+{
+	char *path = xasprintf("%s/d.db", tmpdir);
+	struct store *st = NULL;
+	struct error *e = NULL;
+	char *raw = make_msg(5000);
+	struct store_new m = { .raw = raw, .len = strlen(raw) };
+
+	ok(store_open(&st, path, STORE_CREATE, &e) == 0, "archive");
+	ok(store_begin(st, &e) == 0 && store_add(st, &m, NULL, &e) == STORE_ADDED,
+	   "a message in a batch");
+	store_rollback(st);
+	ok(store_add(st, &m, NULL, &e) == STORE_ADDED, "stored again after the rollback");
+	is_int(count_matches(path, "uniqueword5000"), 1,
+	       "indexed once: the rolled-back row left nothing");
+	ok(write_batches(st, 0, 3, NULL, NULL) == 0, "three batches");
+	is_int(count_matches(path, "filler"), 301, "all 301 messages match a common word");
+	is_int(count_matches(path, "uniqueword150"), 1, "and each its own");
+	store_close(&st);
+	free(raw);
+	free(path);
+}
+
+int main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_wal_stays_short();
+	test_checkpointer_thread();
+	test_index_at_commit();
+	{
+		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
+		free(cmd);
+	}
+	return tap_done();
+}
