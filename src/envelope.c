@@ -190,6 +190,14 @@ static bool scan_parts(const char *msg, size_t n, size_t pos, struct boundaries 
 void envelope_parse(struct envelope *env, const char *msg, size_t n)
 {
 	struct charset_conv *cc = charset_conv_new();
+
+	envelope_parse_cc(env, msg, n, cc);
+	charset_conv_free(&cc);
+}
+
+void envelope_parse_cc(struct envelope *env, const char *msg, size_t n,
+		       struct charset_conv *cc)
+{
 	struct boundaries *b = xcalloc(1, sizeof *b);
 	struct msgid_list refs = { NULL, 0 };
 	struct header_iter it;
@@ -242,7 +250,6 @@ void envelope_parse(struct envelope *env, const char *msg, size_t n)
 	if (env->is_multipart && !env->has_attachment && b->n > 0)
 		env->has_attachment = scan_parts(msg, n, env->header_len, b);
 	free(b);
-	charset_conv_free(&cc);
 }
 
 void envelope_free(struct envelope *env)
