@@ -70,6 +70,22 @@ enum store_add_result { STORE_ADDED = 1, STORE_DUPLICATE = 2 };
 int store_add(struct store *st, const struct store_new *msg, int64_t *id,
 	      struct error **err);
 
+/* store_add() in two steps, so that a second thread can do the first:
+ * store_prepare() needs no archive (SHA-256, parsing, the text to index)
+ * and store_add_prepared() does the rest (lookup, threading, inserts).
+ * msg->raw (or msg->fd) is not copied and must stay valid until the
+ * store_add_prepared() of the result.  cc is the charset context to use
+ * (charset.h; one per thread), or NULL. */
+struct store_prepared;
+struct charset_conv;
+int store_prepare(const struct store_new *msg, struct charset_conv *cc,
+		  struct store_prepared **p, struct error **err);
+/* As store_add(); p's text moves to the batch's index rows, so p is good
+ * only for store_prepared_free() after this. */
+int store_add_prepared(struct store *st, struct store_prepared *p, int64_t *id,
+		       struct error **err);
+void store_prepared_free(struct store_prepared **p);
+
 /* ---- POP3 bookkeeping: which UIDLs of an account are stored ---- */
 
 struct store_uidl {
