@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "header.h"
 #include "i18n.h"
+#include "importer.h"
 #include "json.h"
 #include "log.h"
 #include "maildir.h"
@@ -30,12 +31,6 @@
 #include "render.h"
 #include "rfc2047.h"
 #include "store.h"
-
-/* Messages per transaction on import: large enough to amortise the commit
- * (one fsync), small enough that a crash loses little and memory stays
- * flat.  A batch also ends after IMPORT_BATCH_BYTES of message bytes. */
-#define IMPORT_BATCH_MESSAGES 2000
-#define IMPORT_BATCH_BYTES (64u * 1024 * 1024)
 
 struct command {
 	const char *name;
@@ -171,132 +166,17 @@ static int open_archive(struct cli_context *ctx, unsigned flags, struct store **
 
 /* ---- import ---- */
 
-struct import_counts {
-	uint64_t imported, duplicates, failed;
-};
-
-struct importer {
-	struct store *st;
-	size_t batch_messages;
-	size_t batch_bytes;
-	struct import_counts n;
-};
-
-static int import_one(struct importer *im, const char *data, size_t len,
-		      unsigned flags, int64_t fallback_date, struct error **err)
+static void import_warn(void *arg, const struct error *e)
 {
-	struct store_new m = { .raw = data, .len = len, .flags = flags,
-			       .fallback_date = fallback_date };
-	int rc;
-
-	if (im->batch_messages == 0 && store_begin(im->st, err) != 0)
-		return -1;
-	rc = store_add(im->st, &m, NULL, err);
-	if (rc < 0)
-		return -1;
-	if (rc == STORE_ADDED)
-		im->n.imported++;
-	else
-		im->n.duplicates++;
-	im->batch_messages++;
-	im->batch_bytes += len;
-	if (im->batch_messages >= IMPORT_BATCH_MESSAGES || im->batch_bytes >= IMPORT_BATCH_BYTES) {
-		im->batch_messages = 0;
-		im->batch_bytes = 0;
-		return store_commit(im->st, err);
-	}
-	return 0;
-}
-
-static int import_flush(struct importer *im, struct error **err)
-{
-	im->batch_messages = 0;
-	im->batch_bytes = 0;
-	return store_commit(im->st, err);
-}
-
-/* The date of an mbox From_ line as Unix time, 0 if unreadable. */
-static int64_t from_line_date(const char *s)
-{
-	int64_t t = 0;
-
-	if (s == NULL || !date_parse(s, strlen(s), &t, NULL))
-		return 0;
-	return t;
-}
-
-static int import_mbox(struct importer *im, const char *path, struct error **err)
-{
-	struct mbox_reader *r = mbox_open(path, NULL, err);
-	struct mbox_message msg;
-	int rc;
-
-	if (r == NULL)
-		return -1;
-	while ((rc = mbox_next(r, &msg, err)) != MBOX_END) {
-		if (rc == MBOX_SKIPPED) {
-			fprintf(stderr, "petrel: %s\n", (*err)->msg);
-			error_free(err);
-			im->n.failed++;
-			continue;
-		}
-		if (rc == MBOX_ERROR)
-			break;
-		if (import_one(im, msg.data, msg.len, 0, from_line_date(msg.from_date), err) != 0) {
-			rc = MBOX_ERROR;
-			break;
-		}
-	}
-	mbox_close(&r);
-	/* Whatever came before a broken spot is kept. */
-	if (import_flush(im, rc == MBOX_ERROR ? NULL : err) != 0)
-		return -1;
-	return rc == MBOX_ERROR ? -1 : 0;
-}
-
-/* Maildir file names begin with the delivery time in seconds. */
-static int64_t maildir_name_date(const char *name)
-{
-	int64_t t = 0;
-
-	for (; ascii_isdigit((unsigned char)*name) && t < INT64_C(100000000000); name++)
-		t = t * 10 + (*name - '0');
-	return *name == '.' ? t : 0;
-}
-
-static int import_maildir(struct importer *im, const char *path, struct error **err)
-{
-	struct maildir_reader *r = maildir_open(path, NULL, err);
-	struct maildir_message msg;
-	int rc;
-
-	if (r == NULL)
-		return -1;
-	while ((rc = maildir_next(r, &msg, err)) != MAILDIR_END) {
-		if (rc == MAILDIR_SKIPPED) {
-			fprintf(stderr, "petrel: %s\n", (*err)->msg);
-			error_free(err);
-			im->n.failed++;
-			continue;
-		}
-		if (rc == MAILDIR_ERROR)
-			break;
-		if (import_one(im, msg.data, msg.len, msg.flags,
-			       maildir_name_date(msg.name), err) != 0) {
-			rc = MAILDIR_ERROR;
-			break;
-		}
-	}
-	maildir_close(&r);
-	if (import_flush(im, rc == MAILDIR_ERROR ? NULL : err) != 0)
-		return -1;
-	return rc == MAILDIR_ERROR ? -1 : 0;
+	(void)arg;
+	fprintf(stderr, "petrel: %s\n", e->msg);
 }
 
 static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct error **err)
 {
-	struct importer im = { 0 };
-	struct import_counts total = { 0 };
+	struct import_options opt = { .warn = import_warn };
+	struct import_counts n, total = { 0 };
+	struct store *st = NULL;
 	int first, rc;
 
 	rc = parse_command_options(ctx, find_command("import"), argc, argv, "", NULL, 0,
@@ -305,26 +185,17 @@ static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct err
 		return rc < 0 ? -1 : 0;
 	if (first >= argc)
 		return usage_error(err, "import", _("name at least one mbox file or Maildir"));
-	if (open_archive(ctx, STORE_CREATE, &im.st, err) != 0)
+	if (open_archive(ctx, STORE_CREATE, &st, err) != 0)
 		return -1;
 	for (int i = first; i < argc; i++) {
-		struct stat sb;
-
-		memset(&im.n, 0, sizeof im.n);
-		if (stat(argv[i], &sb) != 0) {
-			rc = error_set_errno(err, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, errno,
-					     _("cannot import %s"), argv[i]);
-		} else if (S_ISDIR(sb.st_mode)) {
-			rc = import_maildir(&im, argv[i], err);
-		} else {
-			rc = import_mbox(&im, argv[i], err);
-		}
+		memset(&n, 0, sizeof n);
+		rc = import_path(st, argv[i], &opt, &n, err);
 		printf(_("%s: %llu imported, %llu duplicate, %llu failed\n"), argv[i],
-		       (unsigned long long)im.n.imported, (unsigned long long)im.n.duplicates,
-		       (unsigned long long)im.n.failed);
-		total.imported += im.n.imported;
-		total.duplicates += im.n.duplicates;
-		total.failed += im.n.failed;
+		       (unsigned long long)n.imported, (unsigned long long)n.duplicates,
+		       (unsigned long long)n.failed);
+		total.imported += n.imported;
+		total.duplicates += n.duplicates;
+		total.failed += n.failed;
 		if (rc != 0)
 			break;
 	}
@@ -336,7 +207,7 @@ static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct err
 		       (unsigned long long)total.imported, (unsigned long long)total.duplicates,
 		       (unsigned long long)total.failed);
 	fflush(stdout);
-	store_close(&im.st);
+	store_close(&st);
 	if (rc == 0 && total.failed > 0)
 		return error_set(err, ERR_DATA, _("%llu messages could not be read; the rest "
 						 "were imported"),

@@ -4,6 +4,8 @@ libpetrel_a_SOURCES += \
 	src/json.c src/json.h \
 	src/store.c src/store.h \
 	src/query.c src/query.h \
+	src/handoff.c src/handoff.h \
+	src/importer.c src/importer.h \
 	src/cli.c src/cli.h
 
 check_PROGRAMS += tests/unit/test-store tests/unit/test-query
