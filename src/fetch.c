@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "checkpoint.h"
 #include "fetch.h"
 #include "i18n.h"
@@ -200,6 +201,7 @@ struct arrived {
 	char *data;		/* NULL when fd >= 0 */
 	size_t len;
 	int fd;
+	struct store_prepared *prep;	/* hashed and parsed; NULL: not yet */
 };
 
 /* The hand-off between the thread that reads the network and the one that
@@ -221,6 +223,7 @@ struct handoff {
 
 static void arrived_free(struct arrived *m)
 {
+	store_prepared_free(&m->prep);
 	free(m->data);
 	if (m->fd >= 0)
 		close(m->fd);
@@ -228,11 +231,11 @@ static void arrived_free(struct arrived *m)
 	m->fd = -1;
 }
 
-/* Stores one downloaded message and its UIDL in the current batch. */
-static int store_one(struct session *s, const struct item *it, const struct arrived *m,
-		     struct error **err)
+/* The archive's view of a downloaded message. */
+static struct store_new arrived_message(const struct session *s, const struct item *it,
+					const struct arrived *m)
 {
-	struct store_new n = {
+	return (struct store_new) {
 		.raw = m->fd < 0 ? (m->data ? m->data : "") : NULL,
 		.len = m->len,
 		.fd = m->fd,
@@ -240,8 +243,28 @@ static int store_one(struct session *s, const struct item *it, const struct arri
 		.fallback_date = (int64_t)time(NULL),
 		.partial = it->headers_only,
 	};
+}
+
+/* Hashing and parsing in the network thread leaves the archive thread
+ * only the database work.  A spool file that cannot be read leaves prep
+ * NULL: the archive thread then reports it. */
+static void prepare_arrived(const struct session *s, const struct item *it,
+			    struct arrived *m, struct charset_conv *cc)
+{
+	struct store_new n = arrived_message(s, it, m);
+
+	if (store_prepare(&n, cc, &m->prep, NULL) != 0)
+		m->prep = NULL;
+}
+
+/* Stores one downloaded message and its UIDL in the current batch. */
+static int store_one(struct session *s, const struct item *it, const struct arrived *m,
+		     struct error **err)
+{
+	struct store_new n = arrived_message(s, it, m);
 	int64_t id = 0;
-	int rc = store_add(s->st, &n, &id, err);
+	int rc = m->prep != NULL ? store_add_prepared(s->st, m->prep, &id, err)
+				 : store_add(s->st, &n, &id, err);
 
 	if (rc < 0)
 		return -1;
@@ -392,6 +415,7 @@ static int download(struct session *s, struct error **err)
 	struct spool sp = { .limit = o->spool_mem ? o->spool_mem : FETCH_SPOOL_MEM, .fd = -1 };
 	struct pop3_sink sink = { spool_data, &sp };
 	struct handoff *h = xcalloc(1, sizeof *h);
+	struct charset_conv *cc = charset_conv_new();
 	size_t sent = 0, done = 0;
 	uint32_t skipped = 0;
 	uint64_t flight_bytes = 0;
@@ -461,6 +485,7 @@ static int download(struct session *s, struct error **err)
 			m.data = buf_steal(&sp.mem, NULL);
 		}
 		sp.len = 0;
+		prepare_arrived(s, it, &m, cc);
 		done++;
 		if (!handoff_put(h, &m))
 			break;
@@ -490,6 +515,7 @@ out:
 	}
 free_handoff:
 	checkpointer_stop(&h->ck);
+	charset_conv_free(&cc);
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	free(h);
