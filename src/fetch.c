@@ -15,6 +15,7 @@
 #include "charset.h"
 #include "checkpoint.h"
 #include "fetch.h"
+#include "handoff.h"
 #include "i18n.h"
 #include "log.h"
 #include "paths.h"
@@ -204,31 +205,29 @@ struct arrived {
 	struct store_prepared *prep;	/* hashed and parsed; NULL: not yet */
 };
 
-/* The hand-off between the thread that reads the network and the one that
- * writes the archive, so decrypting and parsing the next message overlaps
- * storing and indexing this one.  Bounded in messages and bytes. */
-struct handoff {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct arrived q[FETCH_QUEUE_MSGS];
-	size_t head, count;
-	size_t bytes;		/* in memory, queued */
-	bool producer_done;	/* nothing more will come */
-	bool consumer_failed;	/* the archive failed: stop reading */
-	struct error *werr;	/* the archive's error */
+/* The archive side of a download: the queue from the network thread
+ * (handoff.h; bounded in messages and bytes, so decrypting and parsing
+ * the next message overlaps storing and indexing this one), and what the
+ * storing thread reports back. */
+struct store_side {
+	struct handoff *q;		/* of struct arrived * */
 	struct session *s;
 	size_t batch_msgs, batch_bytes;
 	struct checkpointer *ck;	/* NULL: none, close checkpoints it all */
+	struct error *werr;		/* the archive's error */
 };
 
-static void arrived_free(struct arrived *m)
+static void arrived_free(void *item)
 {
+	struct arrived *m = item;
+
+	if (m == NULL)
+		return;
 	store_prepared_free(&m->prep);
 	free(m->data);
 	if (m->fd >= 0)
 		close(m->fd);
-	m->data = NULL;
-	m->fd = -1;
+	free(m);
 }
 
 /* The archive's view of a downloaded message. */
@@ -285,108 +284,66 @@ static int store_one(struct session *s, const struct item *it, const struct arri
 	return 0;
 }
 
+/* Commits the batch so far; then its messages may be deleted. */
+static int commit_batch(struct store_side *h, const size_t *batch, size_t n,
+			struct error **err)
+{
+	struct session *s = h->s;
+
+	if (store_commit(s->st, err) != 0)
+		return -1;
+	checkpointer_poke(h->ck);
+	s->status->fetched += (uint32_t)n;
+	s->progressed = true;
+	if (!s->acct->pop3_keep)
+		for (size_t i = 0; i < n; i++)
+			if (!s->fetch[batch[i]].headers_only)
+				add_dele(s, s->fetch[batch[i]].msgno, s->fetch[batch[i]].uid);
+	return 0;
+}
+
 /* The archive side: stores what arrives in batches, each committed
- * durably before its messages may be deleted from the server. */
+ * durably before its messages may be deleted from the server.  On a
+ * failure it abandons the queue, which stops the network side. */
 static void *store_worker(void *arg)
 {
-	struct handoff *h = arg;
+	struct store_side *h = arg;
 	struct session *s = h->s;
 	size_t *batch = xcalloc(h->batch_msgs + 1, sizeof *batch);
 	size_t in_batch = 0, batch_len = 0;
+	struct arrived *m;
 	struct error *err = NULL;
 
-	for (;;) {
-		struct arrived m;
-		bool last;
+	while ((m = handoff_take(h->q)) != NULL) {
+		const struct item *it = &s->fetch[m->item];
 
-		pthread_mutex_lock(&h->mu);
-		while (h->count == 0 && !h->producer_done)
-			pthread_cond_wait(&h->cv, &h->mu);
-		if (h->count == 0) {
-			pthread_mutex_unlock(&h->mu);
-			break;
+		if ((in_batch > 0 || store_begin(s->st, &err) == 0) &&
+		    store_one(s, it, m, &err) == 0) {
+			batch[in_batch++] = m->item;
+			batch_len += m->len;
+			s->status->bytes_done += it->headers_only ? 0 : it->size;
+		} else {
+			store_rollback(s->st);
+			in_batch = 0;
 		}
-		m = h->q[h->head];
-		h->head = (h->head + 1) % FETCH_QUEUE_MSGS;
-		h->count--;
-		h->bytes -= m.data != NULL ? m.len : 0;
-		last = h->count == 0 && h->producer_done;
-		pthread_cond_broadcast(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-
-		if (err == NULL) {
-			const struct item *it = &s->fetch[m.item];
-
-			if ((in_batch > 0 || store_begin(s->st, &err) == 0) &&
-			    store_one(s, it, &m, &err) == 0) {
-				batch[in_batch++] = m.item;
-				batch_len += m.len;
-				s->status->bytes_done += it->headers_only ? 0 : it->size;
-			} else {
-				store_rollback(s->st);
-				in_batch = 0;
-			}
-		}
-		arrived_free(&m);
-		if (err == NULL && in_batch > 0 &&
-		    (in_batch >= h->batch_msgs || batch_len >= h->batch_bytes || last)) {
-			if (store_commit(s->st, &err) == 0) {
-				checkpointer_poke(h->ck);
-				s->status->fetched += (uint32_t)in_batch;
-				s->progressed = true;
-				if (!s->acct->pop3_keep)
-					for (size_t i = 0; i < in_batch; i++)
-						if (!s->fetch[batch[i]].headers_only)
-							add_dele(s, s->fetch[batch[i]].msgno,
-								 s->fetch[batch[i]].uid);
-			}
+		arrived_free(m);
+		if (err == NULL && (in_batch >= h->batch_msgs || batch_len >= h->batch_bytes)) {
+			commit_batch(h, batch, in_batch, &err);
 			in_batch = 0;
 			batch_len = 0;
 		}
 		if (err != NULL) {
-			pthread_mutex_lock(&h->mu);
-			h->consumer_failed = true;
-			pthread_cond_broadcast(&h->cv);
-			pthread_mutex_unlock(&h->mu);
-		} else {
-			report(s, FETCH_DOWNLOADING);
+			handoff_abandon(h->q);
+			break;
 		}
+		report(s, FETCH_DOWNLOADING);
 	}
 	/* The network side stopped (done or failed): keep what came whole. */
-	if (err == NULL && in_batch > 0 && store_commit(s->st, &err) == 0) {
-		s->status->fetched += (uint32_t)in_batch;
-		s->progressed = true;
-		if (!s->acct->pop3_keep)
-			for (size_t i = 0; i < in_batch; i++)
-				if (!s->fetch[batch[i]].headers_only)
-					add_dele(s, s->fetch[batch[i]].msgno, s->fetch[batch[i]].uid);
-	}
+	if (err == NULL && in_batch > 0)
+		commit_batch(h, batch, in_batch, &err);
 	free(batch);
 	h->werr = err;
 	return NULL;
-}
-
-/* Hands a message to the archive thread; waits while the queue is full.
- * False when the archive thread has failed. */
-static bool handoff_put(struct handoff *h, struct arrived *m)
-{
-	bool ok;
-
-	pthread_mutex_lock(&h->mu);
-	while (!h->consumer_failed && (h->count == FETCH_QUEUE_MSGS ||
-	       (h->count > 0 && h->bytes + (m->data ? m->len : 0) > FETCH_QUEUE_BYTES)))
-		pthread_cond_wait(&h->cv, &h->mu);
-	ok = !h->consumer_failed;
-	if (ok) {
-		h->q[(h->head + h->count) % FETCH_QUEUE_MSGS] = *m;
-		h->count++;
-		h->bytes += m->data ? m->len : 0;
-		pthread_cond_broadcast(&h->cv);
-	}
-	pthread_mutex_unlock(&h->mu);
-	if (!ok)
-		arrived_free(m);
-	return ok;
 }
 
 /* The background checkpoints; without them (logged) the fetch goes on
@@ -414,7 +371,7 @@ static int download(struct session *s, struct error **err)
 	size_t win_bytes = o->window_bytes ? o->window_bytes : FETCH_WINDOW_BYTES;
 	struct spool sp = { .limit = o->spool_mem ? o->spool_mem : FETCH_SPOOL_MEM, .fd = -1 };
 	struct pop3_sink sink = { spool_data, &sp };
-	struct handoff *h = xcalloc(1, sizeof *h);
+	struct store_side h = { 0 };
 	struct charset_conv *cc = charset_conv_new();
 	size_t sent = 0, done = 0;
 	uint32_t skipped = 0;
@@ -427,19 +384,18 @@ static int download(struct session *s, struct error **err)
 	buf_init(&sp.mem, 0);
 	if (o->no_pipelining || !pop3_can_pipeline(s->pop3))
 		win_cmds = 1;
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->cv, NULL);
-	h->s = s;
-	h->batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
-	h->batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
-	h->ck = start_checkpointer(s);
-	if (pthread_create(&worker, NULL, store_worker, h) != 0) {
+	h.q = handoff_new(FETCH_QUEUE_MSGS, FETCH_QUEUE_BYTES);
+	h.s = s;
+	h.batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
+	h.batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
+	h.ck = start_checkpointer(s);
+	if (pthread_create(&worker, NULL, store_worker, &h) != 0) {
 		rc = error_set_errno(err, ERR_IO, errno, _("cannot start a thread"));
-		goto free_handoff;
+		goto free_queue;
 	}
 	while (done < s->nfetch) {
 		const struct item *it;
-		struct arrived m = { .fd = -1 };
+		struct arrived *m;
 		uint64_t got = 0;
 
 		/* Fill the window: at least one command, then while both the
@@ -476,49 +432,41 @@ static int download(struct session *s, struct error **err)
 		if (rc != 0)
 			goto out;
 		/* The message leaves the spool for the archive thread. */
-		m.item = done;
-		m.len = sp.len;
-		if (sp.fd >= 0) {
-			m.fd = sp.fd;
-			sp.fd = -1;
-		} else {
-			m.data = buf_steal(&sp.mem, NULL);
-		}
+		m = xcalloc(1, sizeof *m);
+		m->item = done;
+		m->len = sp.len;
+		m->fd = sp.fd;
+		sp.fd = -1;
+		if (m->fd < 0)
+			m->data = buf_steal(&sp.mem, NULL);
 		sp.len = 0;
-		prepare_arrived(s, it, &m, cc);
+		prepare_arrived(s, it, m, cc);
 		done++;
-		if (!handoff_put(h, &m))
+		/* Fails when the archive thread has given up. */
+		if (!handoff_put(h.q, m, m->data != NULL ? m->len : 0)) {
+			arrived_free(m);
 			break;
+		}
 	}
 out:
-	pthread_mutex_lock(&h->mu);
-	h->producer_done = true;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
+	handoff_close(h.q);
 	pthread_join(worker, NULL);
 	s->status->warnings += skipped;
-	if (h->werr != NULL) {
+	if (h.werr != NULL) {
 		/* The archive's failure (a full disk) outranks the network's. */
 		if (err != NULL) {
 			error_free(err);
-			*err = h->werr;
+			*err = h.werr;
 		} else {
-			error_free(&h->werr);
+			error_free(&h.werr);
 		}
-		h->werr = NULL;
+		h.werr = NULL;
 		rc = -1;
 	}
-	while (h->count > 0) {
-		arrived_free(&h->q[h->head]);
-		h->head = (h->head + 1) % FETCH_QUEUE_MSGS;
-		h->count--;
-	}
-free_handoff:
-	checkpointer_stop(&h->ck);
+free_queue:
+	handoff_free(&h.q, arrived_free);
+	checkpointer_stop(&h.ck);
 	charset_conv_free(&cc);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->cv);
-	free(h);
 	spool_reset(&sp);
 	buf_free(&sp.mem);
 	return rc;

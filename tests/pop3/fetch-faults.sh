@@ -3,7 +3,8 @@
 # own proxy in front of a real Dovecot: the connection cut at 50 byte
 # offsets of a 200-message fetch (greeting, authentication, UIDL, in the
 # middle of a RETR, inside a final CRLF.CRLF, after DELE, around QUIT), a
-# stall longer than `timeout`, and kill -9 at random moments.  After each,
+# stall longer than `timeout`, kill -9 at random moments, and a disk that
+# fills in the middle.  After each,
 # the archive holds every message exactly once once a re-run succeeds, and
 # the server never lost a message the archive does not have.
 # PETREL_SKIP_SLOW=1 uses fewer offsets and kills.
@@ -180,6 +181,27 @@ fetch_until_done
 is "$rc.$(dc_verify).$(dc_left)" "0.$all_there.0" "a re-run after the kills completes: every message once, none lost"
 "$PETREL" check >/dev/null 2>&1
 ok $? "petrel check passes at the end"
+
+# A disk that fills in the middle of the download (a file size limit on
+# the fetch: the archive's writes fail): a clear error, the batches before
+# it kept, nothing deleted that is not stored, and a re-run completes.
+fresh
 fp_stop "$FP_PID"
+dc_add_messages 1000 tiny
+all_there="have 1200 of 1200, duplicates 0, missing 0, extra 0, bad-sha 0, lost 0"
+dc_petrel_config home none "pop3-port=$DC_PLAIN_PORT" allow-plaintext-auth=true pop3-keep=false
+(ulimit -f 1400; exec timeout 120 "$PETREL" fetch) >"$WORK/out" 2>"$WORK/err"
+rc=$?
+ok "$([ $rc -ne 0 ] && echo 0 || echo 1)" "a fetch that fills the disk fails (exit $rc)"
+like "$(cat "$WORK/err")" "disk I/O error|disk is full|No space left|File too large" \
+	"with a sentence about the disk: $(head -c 200 "$WORK/err")"
+got=$(dc_verify --allow-missing)
+"$PETREL" check >/dev/null 2>&1
+ck=$?
+case $got in *"$intact") c=$ck ;; *) c=1 ;; esac
+ok $c "after the full disk: petrel check passes, $got"
+like "$got" "have [1-9][0-9]* of 1200" "the batches before it were kept"
+fetch_until_done
+is "$rc.$(dc_verify).$(dc_left)" "0.$all_there.0" "with room again a re-run completes: every message once, none lost"
 
 done_testing
