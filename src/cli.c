@@ -364,26 +364,64 @@ static void print_row_json(struct buf *b, const struct store_row *r)
 /* Copies s for a terminal line: control characters become spaces. */
 static void put_clean(struct buf *b, const char *s)
 {
-	for (; *s; s++)
-		buf_putc(b, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
+	while (*s) {
+		const char *run = s;
+
+		while ((unsigned char)*s >= 0x20 && *s != 0x7f)
+			s++;
+		buf_append(b, run, (size_t)(s - run));
+		if (*s == '\0')
+			break;
+		buf_putc(b, ' ');
+		s++;
+	}
 }
 
+/* n as decimal digits, at least width of them (zero-padded). */
+static void put_uint(struct buf *b, unsigned long long n, int width)
+{
+	char d[24];
+	int i = (int)sizeof d;
+
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+		width--;
+	} while (n > 0 || width > 0);
+	buf_append(b, d + i, sizeof d - (size_t)i);
+}
+
+/* One line per message; search output can run to every message of the
+ * archive, so no printf on the way. */
 static void print_row_text(struct buf *b, const struct store_row *r)
 {
-	char date[32];
 	time_t t = (time_t)r->date;
 	struct tm tm;
-	char flags[8];
-	size_t nf = 0;
+	char flags[5];
 
-	localtime_r(&t, &tm);
-	strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-	flags[nf++] = (r->flags & MSG_SEEN) ? ' ' : 'N';
-	flags[nf++] = (r->flags & MSG_FLAGGED) ? '!' : ' ';
-	flags[nf++] = (r->flags & MSG_ANSWERED) ? 'r' : ' ';
-	flags[nf++] = r->has_attachment ? '@' : ' ';
-	flags[nf] = '\0';
-	buf_printf(b, "%lld\t%s\t%s\t", (long long)r->id, flags, date);
+	if (localtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0) {
+		t = 0;
+		gmtime_r(&t, &tm);	/* a date no calendar holds: shown as 1970 */
+	}
+	flags[0] = (r->flags & MSG_SEEN) ? ' ' : 'N';
+	flags[1] = (r->flags & MSG_FLAGGED) ? '!' : ' ';
+	flags[2] = (r->flags & MSG_ANSWERED) ? 'r' : ' ';
+	flags[3] = r->has_attachment ? '@' : ' ';
+	flags[4] = '\t';
+	put_uint(b, (unsigned long long)r->id, 1);
+	buf_putc(b, '\t');
+	buf_append(b, flags, sizeof flags);
+	/* %Y-%m-%d %H:%M */
+	put_uint(b, (unsigned long long)(tm.tm_year + 1900), 4);
+	buf_putc(b, '-');
+	put_uint(b, (unsigned long long)(tm.tm_mon + 1), 2);
+	buf_putc(b, '-');
+	put_uint(b, (unsigned long long)tm.tm_mday, 2);
+	buf_putc(b, ' ');
+	put_uint(b, (unsigned long long)tm.tm_hour, 2);
+	buf_putc(b, ':');
+	put_uint(b, (unsigned long long)tm.tm_min, 2);
+	buf_putc(b, '\t');
 	put_clean(b, r->from_name[0] ? r->from_name : r->from_addr);
 	buf_putc(b, '\t');
 	put_clean(b, r->subject);

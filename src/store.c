@@ -1432,7 +1432,13 @@ int store_query_open(struct store *st, const char *sql_where,
 	sqlite3_stmt *s;
 	int rc;
 
-	buf_printf(&sql, "SELECT " ROW_COLUMNS " FROM messages m WHERE %s ORDER BY %s",
+	/* The ids are put in order first, then the rows fetched in that
+	 * order: sorting whole rows (75,000 for a common word) cost twice as
+	 * much.  LIMIT -1 keeps SQLite from dropping the inner ORDER BY
+	 * (it may ignore one in a FROM subquery without a LIMIT); the outer
+	 * loop over k then yields rows in its order. */
+	buf_printf(&sql, "SELECT " ROW_COLUMNS " FROM (SELECT m.id FROM messages m WHERE %s "
+		   "ORDER BY %s LIMIT -1) k CROSS JOIN messages m ON m.id = k.id",
 		   sql_where, order == STORE_ORDER_THREAD ?
 		   "m.thread_date, m.thread_id, m.date, m.id" : "m.date, m.id");
 	rc = prepare(st, buf_cstr(&sql), &s, err);

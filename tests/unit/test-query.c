@@ -73,7 +73,9 @@ static void fill(const char *path)
 	}
 }
 
-/* Runs q and returns the matching ids as "1,3,5" (date order). */
+static enum store_order order = STORE_ORDER_DATE;
+
+/* Runs q and returns the matching ids as "1,3,5" (in `order`). */
 static char *run(const char *q, struct error **errp)
 {
 	struct query cq;
@@ -92,7 +94,7 @@ static char *run(const char *q, struct error **errp)
 		return NULL;
 	}
 	if (store_query_open(st, cq.where, (const char *const *)cq.params, cq.nparams,
-			     STORE_ORDER_DATE, &cur, &e) != 0) {
+			     order, &cur, &e) != 0) {
 		diag("open %s: %s", q, e->msg);
 		error_free(&e);
 		query_free(&cq);
@@ -209,6 +211,22 @@ int main(void)
 	expect_error("has:cats", "has:cats");
 	expect_error("from:", "needs a value");
 	expect_error("thread:abc", "thread number");
+	/* A late reply to message 1 moves its thread to the end in thread
+	 * order (threads by latest activity), not in date order. */
+	{
+		const char *raw = "From: bob@example.org\nTo: jane@example.org\n"
+				  "Subject: Re: Quarterly report\nMessage-ID: <late@test>\n"
+				  "In-Reply-To: <m1@test>\nDate: Mon, 1 Jul 2024 10:00:00 +0000\n\nlate\n";
+		struct store_new m = { .raw = raw, .len = strlen(raw) };
+
+		ok(store_add(st, &m, NULL, NULL) == STORE_ADDED, "a late reply to message 1");
+		expect("", "6,1,2,3,4,7");
+		order = STORE_ORDER_THREAD;
+		expect("", "6,2,3,4,1,7");
+		expect("report", "2,1,7");
+		order = STORE_ORDER_DATE;
+		expect("report", "1,2,7");
+	}
 	store_close(&st);
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmpl);
