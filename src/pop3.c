@@ -267,6 +267,40 @@ static int finishf(struct pop3 *p, struct error **err, enum error_kind kind,
 	return finish(p, e, err);
 }
 
+/* A refusal's text made safe to show: its words for the sentence, the
+ * whole line for the detail. */
+struct reply_words {
+	char *words, *detail;
+};
+
+static struct reply_words reply_words(const struct pop3 *p, const char *t, size_t n)
+{
+	return (struct reply_words) {
+		clean_text(t, n, 512),
+		clean_text(p->line.data != NULL ? p->line.data : "", p->line.len, POP3_REPLY_MAX),
+	};
+}
+
+/* finishf() with the reply's line as the detail; frees w. */
+static int finish_reply(struct pop3 *p, struct reply_words *w, struct error **err,
+			enum error_kind kind, const char *fmt, ...) PRINTF_LIKE(5, 6);
+
+static int finish_reply(struct pop3 *p, struct reply_words *w, struct error **err,
+			enum error_kind kind, const char *fmt, ...)
+{
+	struct error *e = xcalloc(1, sizeof *e);
+	va_list ap;
+
+	e->kind = kind;
+	va_start(ap, fmt);
+	e->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	error_set_detail(e, w->detail);
+	free(w->words);
+	free(w->detail);
+	return finish(p, e, err);
+}
+
 /* Checks that the session may make a call; fails it (or repeats the
  * sticky failure) if not. */
 static int expect_state(struct pop3 *p, unsigned allowed, const char *what,
@@ -500,7 +534,7 @@ static struct error *refusal(struct pop3 *p, bool auth, const char *what,
 	struct error *e = NULL;
 	enum resp_code rc = resp_code(text, tlen);
 	const char *close = rc != RC_NONE ? memchr(text, ']', tlen) : NULL;
-	char *words;
+	struct reply_words rw;
 
 	/* The sentence says what the code means; the detail keeps it. */
 	if (close != NULL) {
@@ -511,10 +545,8 @@ static struct error *refusal(struct pop3 *p, bool auth, const char *what,
 			tlen--;
 		}
 	}
-	words = clean_text(text, tlen, 512);
-	char *detail = clean_text(p->line.data != NULL ? p->line.data : "", p->line.len,
-				  POP3_REPLY_MAX);
-	const char *w = *words != '\0' ? words : _("no reason given");
+	rw = reply_words(p, text, tlen);
+	const char *w = *rw.words != '\0' ? rw.words : _("no reason given");
 
 	switch (rc) {
 	case RC_IN_USE:
@@ -548,9 +580,9 @@ static struct error *refusal(struct pop3 *p, bool auth, const char *what,
 				  p->host, what, w);
 		break;
 	}
-	error_set_detail(e, detail);
-	free(words);
-	free(detail);
+	error_set_detail(e, rw.detail);
+	free(rw.words);
+	free(rw.detail);
 	return e;
 }
 
@@ -775,15 +807,11 @@ int pop3_stls(struct pop3 *p, const struct tls_params *tls, struct error **err)
 	if (read_status(p, "STLS", false, POP3_REPLY_MAX, &r, &t, &n, err) < 0)
 		return -1;
 	if (r == REPLY_ERR) {
-		char *words = clean_text(t, n, 512);
-		char *detail = clean_text(p->line.data, p->line.len, POP3_REPLY_MAX);
-		int rc = finishf(p, err, ERR_PERM, detail,
-				 _("the server at %s does not offer STLS; no password was sent "
-				   "(it answered: %s)"), p->host, words);
+		struct reply_words w = reply_words(p, t, n);
 
-		free(words);
-		free(detail);
-		return rc;
+		return finish_reply(p, &w, err, ERR_PERM,
+				    _("the server at %s does not offer STLS; no password was "
+				      "sent (it answered: %s)"), p->host, w.words);
 	}
 	/* Refuses any byte that came with or after the +OK (stream.h). */
 	if (stream_start_tls(p->s, tls, &e) < 0)
@@ -1546,31 +1574,42 @@ static int read_body(struct pop3 *p, const struct pop3_sink *sink, uint64_t *byt
 	return 0;
 }
 
-int pop3_read_message(struct pop3 *p, const struct pop3_sink *sink, uint64_t *bytes,
-		      struct error **err)
+/* Reads the status line answering the oldest command in flight (a
+ * message for RETR/TOP, else DELE) into *cmd.  0 on +OK; -1 on a -ERR,
+ * which leaves the session in step (one line), or on a failure. */
+static int queued_status(struct pop3 *p, bool message, const char *fn, struct pending *cmd,
+			 struct error **err)
 {
-	struct pending cmd;
 	enum reply r;
 	const char *t;
 	size_t n;
 	char what[32];
 
-	*bytes = 0;
-	if (expect_state(p, IN(POP3_STATE_TRANSACTION), "pop3_read_message", err) < 0 ||
-	    dequeue(p, true, &cmd, err) < 0)
+	if (expect_state(p, IN(POP3_STATE_TRANSACTION), fn, err) < 0 ||
+	    dequeue(p, message, cmd, err) < 0)
 		return -1;
-	snprintf(what, sizeof what, "%s %u", cmd.kind == CMD_TOP ? "TOP" : "RETR", cmd.msgno);
+	snprintf(what, sizeof what, "%s %u", cmd->kind == CMD_TOP ? "TOP" :
+		 cmd->kind == CMD_RETR ? "RETR" : "DELE", cmd->msgno);
 	if (read_status(p, what, false, POP3_REPLY_MAX, &r, &t, &n, err) < 0)
 		return -1;
 	if (r == REPLY_ERR) {
-		/* One line: the next answer is still in step. */
 		struct error *e = refusal(p, false, what, ERR_PERM, t, n);
 
 		give(e, err);
 		error_free(&e);
 		return -1;
 	}
-	if (read_body(p, sink, bytes, err) < 0)
+	return 0;
+}
+
+int pop3_read_message(struct pop3 *p, const struct pop3_sink *sink, uint64_t *bytes,
+		      struct error **err)
+{
+	struct pending cmd;
+
+	*bytes = 0;
+	if (queued_status(p, true, "pop3_read_message", &cmd, err) < 0 ||
+	    read_body(p, sink, bytes, err) < 0)
 		return -1;
 	log_msg(LOG_DEBUG, "S: <%llu bytes of message %u>", (unsigned long long)*bytes,
 		cmd.msgno);
@@ -1580,25 +1619,8 @@ int pop3_read_message(struct pop3 *p, const struct pop3_sink *sink, uint64_t *by
 int pop3_read_dele(struct pop3 *p, struct error **err)
 {
 	struct pending cmd;
-	enum reply r;
-	const char *t;
-	size_t n;
-	char what[32];
 
-	if (expect_state(p, IN(POP3_STATE_TRANSACTION), "pop3_read_dele", err) < 0 ||
-	    dequeue(p, false, &cmd, err) < 0)
-		return -1;
-	snprintf(what, sizeof what, "DELE %u", cmd.msgno);
-	if (read_status(p, what, false, POP3_REPLY_MAX, &r, &t, &n, err) < 0)
-		return -1;
-	if (r == REPLY_ERR) {
-		struct error *e = refusal(p, false, what, ERR_PERM, t, n);
-
-		give(e, err);
-		error_free(&e);
-		return -1;
-	}
-	return 0;
+	return queued_status(p, false, "pop3_read_dele", &cmd, err);
 }
 
 int pop3_quit(struct pop3 *p, bool wait_reply, struct error **err)
@@ -1624,15 +1646,11 @@ int pop3_quit(struct pop3 *p, bool wait_reply, struct error **err)
 	if (read_status(p, "QUIT", false, POP3_REPLY_MAX, &r, &t, &n, err) < 0)
 		return -1;
 	if (r == REPLY_ERR) {
-		char *words = clean_text(t, n, 512);
-		char *detail = clean_text(p->line.data, p->line.len, POP3_REPLY_MAX);
-		int rc = finishf(p, err, ERR_TEMP, detail,
-				 _("the server at %s did not commit the session at QUIT; messages "
-				   "marked for deletion were kept: %s"), p->host, words);
+		struct reply_words w = reply_words(p, t, n);
 
-		free(words);
-		free(detail);
-		return rc;
+		return finish_reply(p, &w, err, ERR_TEMP,
+				    _("the server at %s did not commit the session at QUIT; "
+				      "messages marked for deletion were kept: %s"), p->host, w.words);
 	}
 	p->state = POP3_STATE_DONE;
 	return 0;
