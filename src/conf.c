@@ -121,24 +121,6 @@ struct parser {
 	unsigned seen[K_COUNT];	/* line that set each key; 0: not set */
 };
 
-/* Overwrites memory that held a secret; volatile so it is not optimised
- * away as a dead store. */
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n-- > 0)
-		*v++ = 0;
-}
-
-static void wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	wipe(s, strlen(s));
-	free(s);
-}
-
 /* The path as a person would type it: $HOME/x becomes ~/x. */
 static char *display_path(const char *path)
 {

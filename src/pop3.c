@@ -89,23 +89,6 @@ struct pop3 {
 
 /* ---- small helpers ---- */
 
-/* Overwrites n bytes in a way the compiler may not drop. */
-static void wipe(void *d, size_t n)
-{
-	volatile unsigned char *v = d;
-
-	while (n-- > 0)
-		*v++ = 0;
-}
-
-static void wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	wipe(s, strlen(s));
-	free(s);
-}
-
 /* The server's words made safe for a terminal and a log: control bytes
  * and DEL become '?', invalid UTF-8 U+FFFD; at most max bytes of input. */
 static char *clean_text(const char *s, size_t n, size_t max)
@@ -252,19 +235,31 @@ static int finish(struct pop3 *p, struct error *e, struct error **err)
 static int finishf(struct pop3 *p, struct error **err, enum error_kind kind,
 		   const char *detail, const char *fmt, ...) PRINTF_LIKE(5, 6);
 
-static int finishf(struct pop3 *p, struct error **err, enum error_kind kind,
-		   const char *detail, const char *fmt, ...)
+static int vfinishf(struct pop3 *p, struct error **err, enum error_kind kind,
+		    const char *detail, const char *fmt, va_list ap) PRINTF_LIKE(5, 0);
+
+static int vfinishf(struct pop3 *p, struct error **err, enum error_kind kind,
+		    const char *detail, const char *fmt, va_list ap)
 {
 	struct error *e = xcalloc(1, sizeof *e);
-	va_list ap;
 
 	e->kind = kind;
-	va_start(ap, fmt);
 	e->msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (detail != NULL)
 		error_set_detail(e, detail);
 	return finish(p, e, err);
+}
+
+static int finishf(struct pop3 *p, struct error **err, enum error_kind kind,
+		   const char *detail, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfinishf(p, err, kind, detail, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* A refusal's text made safe to show: its words for the sentence, the
@@ -288,17 +283,15 @@ static int finish_reply(struct pop3 *p, struct reply_words *w, struct error **er
 static int finish_reply(struct pop3 *p, struct reply_words *w, struct error **err,
 			enum error_kind kind, const char *fmt, ...)
 {
-	struct error *e = xcalloc(1, sizeof *e);
 	va_list ap;
+	int rc;
 
-	e->kind = kind;
 	va_start(ap, fmt);
-	e->msg = xvasprintf(fmt, ap);
+	rc = vfinishf(p, err, kind, w->detail, fmt, ap);
 	va_end(ap);
-	error_set_detail(e, w->detail);
 	free(w->words);
 	free(w->detail);
-	return finish(p, e, err);
+	return rc;
 }
 
 /* Checks that the session may make a call; fails it (or repeats the

@@ -80,20 +80,6 @@ static const struct {
 
 /* ---- small helpers ---- */
 
-static void wipe(void *p, size_t n)
-{
-	if (p != NULL && n > 0)
-		gnutls_memset(p, 0, n);
-}
-
-static void wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	wipe(s, strlen(s));
-	free(s);
-}
-
 /* Compares n bytes in time that does not depend on where they differ. */
 static bool ct_equal(const unsigned char *a, const unsigned char *b, size_t n)
 {

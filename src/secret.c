@@ -16,14 +16,6 @@
 /* The most a password command may print before its first newline. */
 #define SECRET_MAX (64 * 1024)
 
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n-- > 0)
-		*v++ = 0;
-}
-
 void secret_free(char **s)
 {
 	if (*s == NULL)

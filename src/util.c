@@ -84,6 +84,24 @@ char *xvasprintf(const char *fmt, va_list ap)
 	return p;
 }
 
+void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	if (p == NULL)
+		return;
+	while (n-- > 0)
+		*v++ = 0;
+}
+
+void wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	wipe(s, strlen(s));
+	free(s);
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

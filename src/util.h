@@ -28,6 +28,12 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 
+/* Overwrites n bytes that held a secret, in a way the compiler may not
+ * drop as a dead store; NULL is fine. */
+void wipe(void *p, size_t n);
+/* Wipes the string s (up to its NUL) and frees it; NULL is fine. */
+void wipe_free(char *s);
+
 /* ASCII-only classification: never depends on the locale. */
 static inline int ascii_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static inline bool ascii_isspace(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
