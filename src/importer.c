@@ -218,6 +218,9 @@ int import_path(struct store *st, const char *path, const struct import_options 
 		return -1;
 	src.queue = handoff_new(IMPORT_QUEUE_MESSAGES, IMPORT_QUEUE_BYTES);
 	ck = start_checkpointer(st);
+	/* The checkpointer does the copying; the inserts go on meanwhile. */
+	if (ck != NULL)
+		store_set_background_checkpoints(st, true, NULL);
 	if ((e = pthread_create(&reader, NULL, reader_main, &src)) != 0) {
 		rc = error_set_errno(err, ERR_IO, e, _("cannot start a thread"));
 		goto out;
@@ -269,6 +272,8 @@ int import_path(struct store *st, const char *path, const struct import_options 
 		rc = commit_batch(st, &b, ck, n, err);
 out:
 	handoff_free(&src.queue, item_free);
+	if (ck != NULL)
+		store_set_background_checkpoints(st, false, NULL);
 	checkpointer_stop(&ck);
 	maildir_close(&src.maildir);
 	mbox_close(&src.mbox);

@@ -107,6 +107,13 @@ struct store {
 	bool fts_tuned;		/* tune_fts() ran */
 };
 
+/* A writer checkpoints itself (copies the WAL into the archive file and
+ * syncs both, inside its COMMIT) when the WAL passes STORE_WAL_PAGES
+ * pages: 64 MB.  With a checkpointer thread doing that work, only past
+ * STORE_WAL_PAGES_BACKGROUND (256 MB), should the thread fall behind. */
+#define STORE_WAL_PAGES 8192u
+#define STORE_WAL_PAGES_BACKGROUND 32768u
+
 /* Body text held for the index before it is inserted anyway, in the
  * batch: bounds memory whatever the caller's batch size. */
 #define STORE_FTS_PENDING_MAX (16u * 1024 * 1024)
@@ -410,7 +417,8 @@ static int store_open_file(struct store **stp, const char *path, unsigned flags,
 		return -1;
 	}
 	if (exec_sql(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;"
-		     "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192", err) != 0 ||
+		     "PRAGMA temp_store = MEMORY", err) != 0 ||
+	    store_set_background_checkpoints(st, false, err) != 0 ||
 	    migrate(st, err) != 0) {
 		store_close(&st);
 		return -1;
@@ -436,6 +444,15 @@ void store_close(struct store **stp)
 	free(st->path);
 	free(st);
 	*stp = NULL;
+}
+
+int store_set_background_checkpoints(struct store *st, bool on, struct error **err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %u",
+		 on ? STORE_WAL_PAGES_BACKGROUND : STORE_WAL_PAGES);
+	return exec_sql(st, sql, err);
 }
 
 int store_checkpoint(struct store *st, struct error **err)

@@ -44,6 +44,11 @@ const char *store_path(const struct store *st);
  * checkpoint, for a second connection while another writes (see
  * checkpoint.h).  Busy is not an error. */
 int store_checkpoint(struct store *st, struct error **err);
+/* Tells a writer whether a checkpointer copies its commits meanwhile.  A
+ * writer checkpoints inside its own COMMIT (copying, two fsyncs) whenever
+ * the WAL has passed 64 MB; with on, only past 256 MB, a safety net
+ * should the checkpointer fall behind. */
+int store_set_background_checkpoints(struct store *st, bool on, struct error **err);
 
 /* Batches.  store_add() outside a batch runs in its own transaction. */
 int store_begin(struct store *st, struct error **err);

@@ -8,12 +8,14 @@ libpetrel_a_SOURCES += \
 	src/importer.c src/importer.h \
 	src/cli.c src/cli.h
 
-check_PROGRAMS += tests/unit/test-store tests/unit/test-query
-TESTS += tests/unit/test-store tests/unit/test-query
+check_PROGRAMS += tests/unit/test-store tests/unit/test-query tests/unit/test-importer
+TESTS += tests/unit/test-store tests/unit/test-query tests/unit/test-importer
 tests_unit_test_store_SOURCES = tests/unit/test-store.c tests/tap.h
 tests_unit_test_store_LDADD = $(PETREL_LIBS)
 tests_unit_test_query_SOURCES = tests/unit/test-query.c tests/tap.h
 tests_unit_test_query_LDADD = $(PETREL_LIBS)
+tests_unit_test_importer_SOURCES = tests/unit/test-importer.c tests/tap.h
+tests_unit_test_importer_LDADD = $(PETREL_LIBS)
 
 ## Built on demand (make tests/bench/bench-window), never by make check.
 EXTRA_PROGRAMS = tests/bench/bench-window
