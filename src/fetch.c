@@ -357,6 +357,9 @@ static struct checkpointer *start_checkpointer(const struct session *s)
 		log_msg(LOG_WARN, "account %s: no background checkpoints: %s", s->acct->name,
 			err->msg);
 		error_free(&err);
+	} else {
+		/* The storing thread then leaves the copying to it. */
+		store_set_background_checkpoints(s->st, true, NULL);
 	}
 	return c;
 }
@@ -465,6 +468,8 @@ out:
 	}
 free_queue:
 	handoff_free(&h.q, arrived_free);
+	if (h.ck != NULL)
+		store_set_background_checkpoints(s->st, false, NULL);
 	checkpointer_stop(&h.ck);
 	charset_conv_free(&cc);
 	spool_reset(&sp);
