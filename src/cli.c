@@ -4,13 +4,17 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "buf.h"
 #include "charset.h"
@@ -740,14 +744,64 @@ static void format_bytes(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f MB", (double)n / (1024.0 * 1024.0));
 }
 
-/* The live progress bar of one account on a terminal. */
+/* Appends the printable text of s to out (of size n, used *len) in at
+ * most max columns; a character that is not printable (or not valid in
+ * the locale's encoding) shows as '?'.  Returns the columns used.  With
+ * out NULL it only measures. */
+static int put_columns(char *out, size_t n, size_t *len, const char *s, int max)
+{
+	mbstate_t ps;
+	int used = 0;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0') {
+		wchar_t wc = 0;
+		size_t k = mbrtowc(&wc, s, strlen(s), &ps);
+		bool bad = k == (size_t)-1 || k == (size_t)-2 || k == 0 || !iswprint(wc);
+		int w = bad ? 1 : wcwidth(wc);
+
+		if (bad) {
+			memset(&ps, 0, sizeof ps);
+			if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+				k = 1;
+		}
+		if (w < 0)
+			w = 1;
+		if (used + w > max)
+			break;
+		if (out != NULL) {
+			if (*len + (bad ? 1 : k) >= n)
+				break;
+			if (bad) {
+				out[(*len)++] = '?';
+			} else {
+				memcpy(out + *len, s, k);
+				*len += k;
+			}
+			out[*len] = '\0';
+		}
+		used += w;
+		s += k;
+	}
+	return used;
+}
+
+/* The live progress bar of one account on a terminal, redrawn in place:
+ * "NAME [bar] done/total messages  bytes/total  rate/s ETA m:ss".  It
+ * never reaches the terminal's last column (a wider line would wrap, and
+ * the next redraw would start on the wrapped row): a long account name is
+ * shortened with "...", and what still does not fit is left off from the
+ * end, whole fields at a time.  The width is read at every redraw, so a
+ * resized terminal gets lines of its new width. */
 static void fetch_progress(void *ctx, const struct fetch_status *st)
 {
 	struct fetch_display *d = ctx;
 	double t = seconds_since(&d->start), rate, frac;
-	char done[32], total[32], speed[32], eta[32] = "";
-	char bar[21];
-	int filled;
+	char done[32], total[32], speed[32], eta[64] = "";
+	char bar[21], fields[4][96], line[1024];
+	struct winsize ws;
+	size_t len = 0;
+	int filled, room = 79, need, used, name_w;
 
 	if (!d->tty || d->quiet)
 		return;
@@ -772,8 +826,37 @@ static void fetch_progress(void *ctx, const struct fetch_status *st)
 
 		snprintf(eta, sizeof eta, _(" ETA %ld:%02ld"), left / 60, left % 60);
 	}
-	fprintf(stderr, _("\r%s [%s] %u/%u messages  %s/%s  %s/s%s \033[K"), st->account, bar,
-		st->fetched, st->to_fetch, done, total, speed, eta);
+	snprintf(fields[0], sizeof fields[0], " [%s] ", bar);
+	snprintf(fields[0] + strlen(fields[0]), sizeof fields[0] - strlen(fields[0]),
+		 _("%u/%u messages"), st->fetched, st->to_fetch);
+	snprintf(fields[1], sizeof fields[1], "  %s/%s", done, total);
+	snprintf(fields[2], sizeof fields[2], "  %s/s", speed);
+	snprintf(fields[3], sizeof fields[3], "%s", eta);
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		room = ws.ws_col - 1;
+	/* The name gives way (down to 10 columns) to the bar, the messages
+	 * and the bytes. */
+	need = put_columns(NULL, 0, NULL, fields[0], INT_MAX) +
+	       put_columns(NULL, 0, NULL, fields[1], INT_MAX);
+	name_w = put_columns(NULL, 0, NULL, st->account, INT_MAX);
+	line[len++] = '\r';
+	line[len] = '\0';
+	if (name_w <= room - need || name_w <= 10 || room <= 10) {
+		used = put_columns(line, sizeof line, &len, st->account, room);
+	} else {
+		int keep = room - need > 10 ? room - need : 10;
+
+		used = put_columns(line, sizeof line, &len, st->account, keep - 3);
+		used += put_columns(line, sizeof line, &len, "...", 3);
+	}
+	for (int i = 0; i < 4; i++) {
+		int w = put_columns(NULL, 0, NULL, fields[i], INT_MAX);
+
+		if (used + w > room)
+			break;
+		used += put_columns(line, sizeof line, &len, fields[i], w);
+	}
+	fprintf(stderr, "%s\033[K", line);
 	if (st->phase == FETCH_DONE)
 		fputc('\n', stderr);
 	fflush(stderr);

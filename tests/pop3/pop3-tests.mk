@@ -7,10 +7,10 @@ tests_tools_faultproxy_SOURCES = tests/tools/faultproxy.c
 tests_tools_faultproxy_LDADD =
 
 TESTS += tests/tools/test-faultproxy.sh tests/pop3/fetch-basic.sh tests/pop3/fetch-faults.sh \
-	tests/pop3/fetch-retention.sh
+	tests/pop3/fetch-retention.sh tests/pop3/fetch-progress.sh
 EXTRA_DIST += tests/tools/test-faultproxy.sh tests/tools/netpeer.py \
 	tests/tools/faultproxy.sh \
 	tests/pop3/dovecot.sh tests/pop3/mailtool.py \
 	tests/pop3/fetch-basic.sh tests/pop3/fetch-faults.sh \
-	tests/pop3/fetch-retention.sh \
+	tests/pop3/fetch-retention.sh tests/pop3/fetch-progress.sh \
 	tests/bench/fetch-vs-mpop.sh
