@@ -811,7 +811,7 @@ static void fetch_progress(void *ctx, const struct fetch_status *st)
 	d->last_draw = t;
 	rate = t > 0 ? (double)st->bytes_done / t : 0;
 	frac = st->bytes_total > 0 ? (double)st->bytes_done / (double)st->bytes_total :
-	       st->to_fetch > 0 ? (double)st->fetched / st->to_fetch : 1.0;
+	       st->to_fetch > 0 ? (double)st->stored / st->to_fetch : 1.0;
 	if (st->phase < FETCH_DOWNLOADING)
 		frac = 0;
 	filled = (int)(frac * 20 + 0.5);
@@ -828,7 +828,7 @@ static void fetch_progress(void *ctx, const struct fetch_status *st)
 	}
 	snprintf(fields[0], sizeof fields[0], " [%s] ", bar);
 	snprintf(fields[0] + strlen(fields[0]), sizeof fields[0] - strlen(fields[0]),
-		 _("%u/%u messages"), st->fetched, st->to_fetch);
+		 _("%u/%u messages"), st->stored, st->to_fetch);
 	snprintf(fields[1], sizeof fields[1], "  %s/%s", done, total);
 	snprintf(fields[2], sizeof fields[2], "  %s/s", speed);
 	snprintf(fields[3], sizeof fields[3], "%s", eta);

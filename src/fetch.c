@@ -121,6 +121,7 @@ struct session {
 	size_t ndele;
 	size_t new_listed;	/* listed entries not in the archive */
 	bool progressed;	/* stored at least one message */
+	uint64_t bytes_committed;	/* of the whole run, across sessions */
 };
 
 static void report(const struct session *s, enum fetch_phase phase)
@@ -144,6 +145,8 @@ static void add_dele(struct session *s, uint32_t msgno, const char *uid)
 static int plan(struct session *s, int64_t now, struct error **err)
 {
 	const struct account *a = s->acct;
+	struct fetch_status *st = s->status;
+	uint64_t bytes = 0;
 
 	s->fetch = xcalloc(s->nentries ? s->nentries : 1, sizeof *s->fetch);
 	for (size_t i = 0; i < s->nentries; i++) {
@@ -170,11 +173,16 @@ static int plan(struct session *s, int64_t now, struct error **err)
 		 * header only, marked partial. */
 		s->fetch[s->nfetch].headers_only = (a->pop3_max_size > 0 && e->size > a->pop3_max_size) ||
 						   e->size > STORE_MESSAGE_MAX;
-		s->status->bytes_total += s->fetch[s->nfetch].headers_only ? 0 : e->size;
+		bytes += s->fetch[s->nfetch].headers_only ? 0 : e->size;
 		s->nfetch++;
 	}
-	s->status->on_server = (uint32_t)s->nentries;
-	s->status->to_fetch += (uint32_t)s->nfetch;
+	/* The run's totals: what earlier sessions committed and what this
+	 * one lists (after a retry, what is left, not all of it again). */
+	st->on_server = (uint32_t)s->nentries;
+	st->to_fetch = st->fetched + (uint32_t)s->nfetch;
+	st->bytes_total = s->bytes_committed + bytes;
+	st->stored = st->fetched;
+	st->bytes_done = s->bytes_committed;
 	return 0;
 }
 
@@ -191,6 +199,7 @@ static int mark_seen(struct session *s, struct error **err)
 			return -1;
 		}
 		s->status->fetched++;
+		s->status->stored++;
 	}
 	return store_commit(s->st, err);
 }
@@ -294,6 +303,7 @@ static int commit_batch(struct store_side *h, const size_t *batch, size_t n,
 		return -1;
 	checkpointer_poke(h->ck);
 	s->status->fetched += (uint32_t)n;
+	s->bytes_committed = s->status->bytes_done;
 	s->progressed = true;
 	if (!s->acct->pop3_keep)
 		for (size_t i = 0; i < n; i++)
@@ -321,6 +331,7 @@ static void *store_worker(void *arg)
 		    store_one(s, it, m, &err) == 0) {
 			batch[in_batch++] = m->item;
 			batch_len += m->len;
+			s->status->stored++;
 			s->status->bytes_done += it->headers_only ? 0 : it->size;
 		} else {
 			store_rollback(s->st);
@@ -333,14 +344,19 @@ static void *store_worker(void *arg)
 			batch_len = 0;
 		}
 		if (err != NULL) {
+			/* The batch under way is gone: the counts say so. */
+			s->status->stored = s->status->fetched;
+			s->status->bytes_done = s->bytes_committed;
 			handoff_abandon(h->q);
 			break;
 		}
 		report(s, FETCH_DOWNLOADING);
 	}
 	/* The network side stopped (done or failed): keep what came whole. */
-	if (err == NULL && in_batch > 0)
-		commit_batch(h, batch, in_batch, &err);
+	if (err == NULL && in_batch > 0 && commit_batch(h, batch, in_batch, &err) != 0) {
+		s->status->stored = s->status->fetched;
+		s->status->bytes_done = s->bytes_committed;
+	}
 	free(batch);
 	h->werr = err;
 	return NULL;

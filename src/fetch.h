@@ -38,14 +38,18 @@ struct fetch_status {
 	const char *host;
 	enum fetch_phase phase;
 	uint32_t on_server;	/* messages the server listed */
-	uint32_t to_fetch;	/* new messages to download this run */
+	uint32_t to_fetch;	/* new messages to download this run (so far: a
+				 * server that lists part of the mailbox per
+				 * session adds to it each session) */
 	uint32_t fetched;	/* downloaded and committed */
+	uint32_t stored;	/* downloaded and stored: committed, or in the
+				 * batch under way (what a progress bar shows) */
 	uint32_t duplicates;	/* downloaded, but the archive had the bytes */
 	uint32_t partial;	/* stored as headers only (pop3-max-size) */
 	uint32_t deleted;	/* deleted from the server (QUIT confirmed) */
 	uint32_t warnings;	/* e.g. a size on the wire that differs from LIST */
 	uint64_t bytes_total;	/* sizes (from LIST) of the messages to fetch */
-	uint64_t bytes_done;
+	uint64_t bytes_done;	/* of the stored ones */
 	uint32_t sessions;	/* connections made */
 };
 

@@ -110,6 +110,8 @@ for line in open(path, encoding="utf-8", errors="replace"):
         bad.append("the bar does not match the bytes: " + line)
     if rate > 80:
         bad.append("a rate above what the proxy lets through: " + line)
+    if kb > 0 and done == 0:
+        bad.append("bytes stored but no message counted: " + line)
     if 0 < kb < tb:
         mid += 1
         if done >= n or em is None or rate <= 0:

@@ -335,6 +335,12 @@ int main(void)
 		check_dialogues(&sc, "cut and retry");
 		is_int(count(st), 3, "every message exactly once");
 		is_int(status.deleted, 3, "all deleted after the retry");
+		ok(status.to_fetch == 3 && status.fetched == 3 && status.stored == 3,
+		   "the run's totals count each message once: %u/%u, %u stored",
+		   status.fetched, status.to_fetch, status.stored);
+		ok(status.bytes_done == status.bytes_total && status.bytes_total > 0,
+		   "bytes done = bytes total after the retry (%llu/%llu)",
+		   (unsigned long long)status.bytes_done, (unsigned long long)status.bytes_total);
 		transport_free(&sc.conn[0]);
 		transport_free(&sc.conn[1]);
 		free(a1);
@@ -365,6 +371,9 @@ int main(void)
 		   "the sentence names the account and host: %s", e ? e->msg : "");
 		error_free(&e);
 		is_int(count(st), 1, "the message that arrived whole is kept");
+		ok(status.fetched == 1 && status.stored == 1 && status.to_fetch == 3,
+		   "counts: 1 stored of 3 (%u, %u of %u)", status.fetched, status.stored,
+		   status.to_fetch);
 		store_uidl_get(st, "home", "uid-aaa", &u, NULL);
 		ok(u.found && !u.deleted, "and not deleted");
 		for (int c = 0; c < 2; c++)
