@@ -213,8 +213,10 @@ static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct err
 	fflush(stdout);
 	store_close(&st);
 	if (rc == 0 && total.failed > 0)
-		return error_set(err, ERR_DATA, _("%llu messages could not be read; the rest "
-						 "were imported"),
+		return error_set(err, ERR_DATA,
+				 ngettext("%llu message could not be read; the rest were imported",
+					  "%llu messages could not be read; the rest were imported",
+					  plural_n(total.failed)),
 				 (unsigned long long)total.failed);
 	return rc;
 }
@@ -635,8 +637,10 @@ static int cmd_show(struct cli_context *ctx, int argc, char **argv, struct error
 	if (rc != 0)
 		return -1;
 	if (missing > 0)
-		return error_set(err, ERR_NOTFOUND, _("%d of %d messages were not found; the "
-						     "others were shown"), missing, nids);
+		return error_set(err, ERR_NOTFOUND,
+				 ngettext("%d of %d messages was not found; the others were shown",
+					  "%d of %d messages were not found; the others were shown",
+					  plural_n((uint64_t)missing)), missing, nids);
 	return 0;
 }
 
@@ -667,8 +671,9 @@ static int cmd_check(struct cli_context *ctx, int argc, char **argv, struct erro
 		return error_set(err, ERR_STORE, _("archive %s: %lld of %lld messages failed "
 						  "the check"), ctx->archive_path,
 				 (long long)bad, (long long)checked);
-	printf(_("%s: %lld messages checked, all intact\n"), ctx->archive_path,
-	       (long long)checked);
+	printf(ngettext("%s: %lld message checked, intact\n",
+			"%s: %lld messages checked, all intact\n", plural_n((uint64_t)checked)),
+	       ctx->archive_path, (long long)checked);
 	return 0;
 }
 
@@ -933,8 +938,9 @@ static int cmd_fetch(struct cli_context *ctx, int argc, char **argv, struct erro
 
 			format_bytes(status.bytes_done, bytes, sizeof bytes);
 			if (o.mark_seen)
-				printf(_("%s: %u messages marked as already fetched\n"), a->name,
-				       status.fetched);
+				printf(ngettext("%s: %u message marked as already fetched\n",
+						"%s: %u messages marked as already fetched\n",
+						status.fetched), a->name, status.fetched);
 			else
 				printf(_("%s: %u new of %u on the server (%s, %u duplicate, %u "
 					 "headers only) in %.1f s; %u deleted from the server%s\n"),

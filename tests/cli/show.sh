@@ -56,7 +56,7 @@ is "$?" 1 "a missing id in the middle: exit status 1"
 is "$(sections <"$WORK/out")" "number 1|-|number 3" \
 	"the others are shown, in order; the missing one's section is empty"
 like "$(cat "$WORK/err")" "no message 99999 in archive" "stderr names the missing id"
-like "$(cat "$WORK/err")" "1 of 3 messages were not found" "and sums up at the end"
+like "$(cat "$WORK/err")" "1 of 3 messages was not found" "and sums up at the end"
 "$PETREL" show --text 99999 "<nowhere@example.org>" >"$WORK/out" 2>"$WORK/err"
 is "$?" 1 "every id missing: exit status 1"
 is "$(grep -c 'no message' "$WORK/err")" 2 "each missing id has its sentence"
