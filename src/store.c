@@ -663,6 +663,7 @@ static int assign_thread(struct store *st, const struct envelope *env, int64_t d
 			 int64_t *thread_out, int64_t *latest_out, struct error **err)
 {
 	const char **ids = xcalloc(env->nreferences + 2, sizeof *ids);
+	int64_t *found = xcalloc(env->nreferences + 2, sizeof *found);
 	size_t nids = 0;
 	int64_t thread = 0, latest = date;
 	sqlite3_stmt *s;
@@ -680,6 +681,7 @@ static int assign_thread(struct store *st, const struct envelope *env, int64_t d
 
 		if (t < 0)
 			goto out;
+		found[i] = t;
 		if (t != 0 && (thread == 0 || t < thread))
 			thread = t;
 	}
@@ -694,17 +696,20 @@ static int assign_thread(struct store *st, const struct envelope *env, int64_t d
 		thread = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 	}
+	/* found[] stays what the archive says: a merge renumbers the ids
+	 * still to come that were in the merged thread. */
 	for (size_t i = 0; i < nids; i++) {
-		int64_t t = thread_of(st, ids[i], err);
+		int64_t t = found[i];
 
-		if (t < 0)
-			goto out;
 		if (t == thread)
 			continue;
 		if (t != 0) {
 			if (exec_ids(st, Q_MERGE_MSGIDS, thread, t, err) != 0 ||
 			    exec_ids(st, Q_MERGE_MESSAGES, thread, t, err) != 0)
 				goto out;
+			for (size_t j = i + 1; j < nids; j++)
+				if (found[j] == t)
+					found[j] = thread;
 			continue;
 		}
 		if ((s = stmt(st, Q_PUT_MSGID, err)) == NULL)
@@ -713,6 +718,9 @@ static int assign_thread(struct store *st, const struct envelope *env, int64_t d
 		sqlite3_bind_int64(s, 2, thread);
 		if (run(st, s, err, _("threading a message")) != 0)
 			goto out;
+		for (size_t j = i + 1; j < nids; j++)
+			if (found[j] == 0 && strcmp(ids[j], ids[i]) == 0)
+				found[j] = thread;
 	}
 	/* Every member sorts by the thread's latest message. */
 	if ((s = stmt(st, Q_THREAD_LATEST, err)) == NULL)
@@ -729,6 +737,7 @@ static int assign_thread(struct store *st, const struct envelope *env, int64_t d
 	rc = 0;
 out:
 	free(ids);
+	free(found);
 	return rc;
 }
 
