@@ -21,6 +21,7 @@
 #include "paths.h"
 #include "pop3.h"
 #include "stream.h"
+#include "transport.h"
 
 /* ---- spooling one message ---- */
 
@@ -321,12 +322,15 @@ static void *store_worker(void *arg)
 	struct session *s = h->s;
 	size_t *batch = xcalloc(h->batch_msgs + 1, sizeof *batch);
 	size_t in_batch = 0, batch_len = 0;
+	int64_t batch_start = 0;
 	struct arrived *m;
 	struct error *err = NULL;
 
 	while ((m = handoff_take(h->q)) != NULL) {
 		const struct item *it = &s->fetch[m->item];
 
+		if (in_batch == 0)
+			batch_start = transport_now_ms();
 		if ((in_batch > 0 || store_begin(s->st, &err) == 0) &&
 		    store_one(s, it, m, &err) == 0) {
 			batch[in_batch++] = m->item;
@@ -338,7 +342,9 @@ static void *store_worker(void *arg)
 			in_batch = 0;
 		}
 		arrived_free(m);
-		if (err == NULL && (in_batch >= h->batch_msgs || batch_len >= h->batch_bytes)) {
+		if (err == NULL && in_batch > 0 &&
+		    (in_batch >= h->batch_msgs || batch_len >= h->batch_bytes ||
+		     transport_now_ms() - batch_start >= FETCH_BATCH_MS)) {
 			commit_batch(h, batch, in_batch, &err);
 			in_batch = 0;
 			batch_len = 0;

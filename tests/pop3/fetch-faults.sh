@@ -189,7 +189,10 @@ fresh
 fp_stop "$FP_PID"
 dc_add_messages 1000 tiny
 all_there="have 1200 of 1200, duplicates 0, missing 0, extra 0, bad-sha 0, lost 0"
-dc_petrel_config home none "pop3-port=$DC_PLAIN_PORT" allow-plaintext-auth=true pop3-keep=false
+# A slow link: batches are committed each second, several before the disk
+# fills.
+fp_start full --connect "127.0.0.1:$DC_PLAIN_PORT" --rate 300000
+dc_petrel_config home none "pop3-port=$FP_PORT" allow-plaintext-auth=true pop3-keep=false
 (ulimit -f 1400; exec timeout 120 "$PETREL" fetch) >"$WORK/out" 2>"$WORK/err"
 rc=$?
 ok "$([ $rc -ne 0 ] && echo 0 || echo 1)" "a fetch that fills the disk fails (exit $rc)"
@@ -203,5 +206,6 @@ ok $c "after the full disk: petrel check passes, $got"
 like "$got" "have [1-9][0-9]* of 1200" "the batches before it were kept"
 fetch_until_done
 is "$rc.$(dc_verify).$(dc_left)" "0.$all_there.0" "with room again a re-run completes: every message once, none lost"
+fp_stop "$FP_PID"
 
 done_testing
