@@ -414,6 +414,8 @@ static int download(struct session *s, struct error **err)
 	h.batch_msgs = o->batch_msgs ? o->batch_msgs : FETCH_BATCH_MSGS;
 	h.batch_bytes = o->batch_bytes ? o->batch_bytes : FETCH_BATCH_BYTES;
 	h.ck = start_checkpointer(s);
+	/* Appending needs few cached pages; memory stays under 50 MB. */
+	store_set_cache_kb(s->st, FETCH_CACHE_KB, NULL);
 	if (pthread_create(&worker, NULL, store_worker, &h) != 0) {
 		rc = error_set_errno(err, ERR_IO, errno, _("cannot start a thread"));
 		goto free_queue;
@@ -492,6 +494,7 @@ free_queue:
 	handoff_free(&h.q, arrived_free);
 	if (h.ck != NULL)
 		store_set_background_checkpoints(s->st, false, NULL);
+	store_set_cache_kb(s->st, STORE_CACHE_KB, NULL);
 	checkpointer_stop(&h.ck);
 	charset_conv_free(&cc);
 	spool_reset(&sp);

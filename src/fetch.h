@@ -77,15 +77,16 @@ struct fetch_options {
 #define FETCH_WINDOW_CMDS 1000
 #define FETCH_WINDOW_BYTES (32u * 1024 * 1024)
 #define FETCH_BATCH_MSGS 1000
-#define FETCH_BATCH_BYTES (16u * 1024 * 1024)
+#define FETCH_BATCH_BYTES (8u * 1024 * 1024)
 /* A batch open this long is committed at the next message: each commit
  * waits for the disk (fsync), so a fast link gets few of them, and a slow
  * one never has more than this much of its work uncommitted. */
 #define FETCH_BATCH_MS 1000
 #define FETCH_SPOOL_MEM (4u * 1024 * 1024)
+#define FETCH_CACHE_KB 4096	/* the storing connection's page cache */
 /* Downloaded messages waiting for the archive thread, at most. */
 #define FETCH_QUEUE_MSGS 64
-#define FETCH_QUEUE_BYTES (16u * 1024 * 1024)
+#define FETCH_QUEUE_BYTES (8u * 1024 * 1024)
 /* Sessions in one run for servers that list only part of the mailbox, and
  * the listing sizes that look like such a part (Gmail hands out about 250
  * messages per session). */

@@ -416,8 +416,8 @@ static int store_open_file(struct store **stp, const char *path, unsigned flags,
 		store_close(&st);
 		return -1;
 	}
-	if (exec_sql(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;"
-		     "PRAGMA temp_store = MEMORY", err) != 0 ||
+	if (exec_sql(st, "PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY", err) != 0 ||
+	    store_set_cache_kb(st, STORE_CACHE_KB, err) != 0 ||
 	    store_set_background_checkpoints(st, false, err) != 0 ||
 	    migrate(st, err) != 0) {
 		store_close(&st);
@@ -444,6 +444,14 @@ void store_close(struct store **stp)
 	free(st->path);
 	free(st);
 	*stp = NULL;
+}
+
+int store_set_cache_kb(struct store *st, unsigned kb, struct error **err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", kb > 0 ? kb : 1);
+	return exec_sql(st, sql, err);
 }
 
 int store_set_background_checkpoints(struct store *st, bool on, struct error **err)

@@ -35,6 +35,9 @@ enum store_open_flags {
 /* The schema version this code writes; older archives are migrated on open. */
 #define STORE_SCHEMA_VERSION 1
 
+/* The page cache of a connection, in KB. */
+#define STORE_CACHE_KB 16000
+
 int store_open(struct store **st, const char *path, unsigned flags, struct error **err);
 void store_close(struct store **st);
 const char *store_path(const struct store *st);
@@ -49,6 +52,9 @@ int store_checkpoint(struct store *st, struct error **err);
  * the WAL has passed 64 MB; with on, only past 256 MB, a safety net
  * should the checkpointer fall behind. */
 int store_set_background_checkpoints(struct store *st, bool on, struct error **err);
+/* This connection's page cache, in KB (STORE_CACHE_KB from store_open()).  A
+ * writer that only appends, such as a fetch, needs little of it. */
+int store_set_cache_kb(struct store *st, unsigned kb, struct error **err);
 
 /* Batches.  store_add() outside a batch runs in its own transaction. */
 int store_begin(struct store *st, struct error **err);

@@ -148,6 +148,7 @@ static void test_checkpointer_thread(void)
 	int rc;
 
 	ok(store_open(&st, path, STORE_CREATE, &e) == 0, "archive");
+	ok(store_set_cache_kb(st, 1024, &e) == 0, "a writer with a 1 MB page cache");
 	c = checkpointer_start(path, &e);
 	ok(c != NULL, "checkpointer started: %s", e ? e->msg : "");
 	ok(write_batches(st, 0, 10, poke, c) == 0, "10 batches, poking after each");
