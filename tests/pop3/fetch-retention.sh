@@ -23,9 +23,13 @@ fetch() {
 	dc_petrel_config home none "pop3-port=$FP_PORT" allow-plaintext-auth=true \
 		pop3-max-size=10k "pop3-delete-after-days=$DAYS" "$@"
 	rm -f "$WORK"/dump.*
+	_ended=$(fp_ended dump)
 	timeout 60 "$PETREL" fetch >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	[ $rc -eq 0 ] || sed 's/^/# stderr: /' "$WORK/err" | head -5
+	# Petrel does not wait for QUIT's answer: the proxy may still be
+	# closing the session, and writes its dump when it has.
+	fp_wait_ended dump $((_ended + 1))
 	cat "$WORK"/dump.*.up 2>/dev/null | tr -d '\r' | cut -d' ' -f1 | sort | uniq -c |
 		awk '{ printf "%s=%s ", $2, $1 }' >"$WORK/cmds"
 }

@@ -67,6 +67,20 @@ fp_stop_all() {
 	fp_pids=
 }
 
+# fp_ended NAME: how many connections proxy NAME has closed (and so
+# flushed their dumps).  fp_wait_ended NAME N: waits (up to 5 s) for N.
+fp_ended() {
+	_n=$(grep -c ' end ' "$WORK/fp-$1.log" 2>/dev/null)
+	echo "${_n:-0}"
+}
+fp_wait_ended() {
+	_i=0
+	while [ "$(fp_ended "$1")" -lt "$2" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 fp_bytes() {
 	sed -n "s/^conn $2 up \([0-9]*\) down \([0-9]*\) end .*/\1 \2/p" "$WORK/fp-$1.log" 2>/dev/null |
 		{ read -r _up _down || exit 0; [ "$3" = up ] && echo "$_up" || echo "$_down"; }
