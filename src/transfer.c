@@ -182,30 +182,6 @@ static void qp_line(const char *s, size_t n, struct buf *out)
 		buf_append(out, s + eol, n - eol);
 }
 
-static void qp_feed(struct transfer_dec *d, const char *s, size_t n,
-		    struct buf *out)
-{
-	while (n > 0) {
-		const char *nl = memchr(s, '\n', n);
-		size_t len;
-
-		if (nl == NULL) {
-			buf_append(&d->line, s, n);
-			return;
-		}
-		len = (size_t)(nl - s) + 1;
-		if (d->line.len > 0) {
-			buf_append(&d->line, s, len);
-			qp_line(d->line.data, d->line.len, out);
-			buf_reset(&d->line);
-		} else {
-			qp_line(s, len, out);
-		}
-		s += len;
-		n -= len;
-	}
-}
-
 /* ---- uuencode ---- */
 
 static bool uu_char(int c)
@@ -303,8 +279,18 @@ static void uu_dec_line(struct transfer_dec *d, const char *s, size_t n,
 	}
 }
 
-static void uu_feed(struct transfer_dec *d, const char *s, size_t n,
-		    struct buf *out)
+/* One whole line (its newline included) of quoted-printable or uuencode. */
+static void dec_line(struct transfer_dec *d, const char *s, size_t n, struct buf *out)
+{
+	if (d->enc == TRANSFER_QP)
+		qp_line(s, n, out);
+	else
+		uu_dec_line(d, s, n, out);
+}
+
+/* Feeds the line decoders (quoted-printable, uuencode) whole lines; a
+ * line cut between two feeds waits in d->line for its end. */
+static void lines_feed(struct transfer_dec *d, const char *s, size_t n, struct buf *out)
 {
 	while (n > 0) {
 		const char *nl = memchr(s, '\n', n);
@@ -317,10 +303,10 @@ static void uu_feed(struct transfer_dec *d, const char *s, size_t n,
 		len = (size_t)(nl - s) + 1;
 		if (d->line.len > 0) {
 			buf_append(&d->line, s, len);
-			uu_dec_line(d, d->line.data, d->line.len, out);
+			dec_line(d, d->line.data, d->line.len, out);
 			buf_reset(&d->line);
 		} else {
-			uu_dec_line(d, s, len, out);
+			dec_line(d, s, len, out);
 		}
 		s += len;
 		n -= len;
@@ -345,10 +331,8 @@ void transfer_dec_feed(struct transfer_dec *d, const char *s, size_t n,
 		b64_feed(d, s, n, out);
 		break;
 	case TRANSFER_QP:
-		qp_feed(d, s, n, out);
-		break;
 	case TRANSFER_UUENCODE:
-		uu_feed(d, s, n, out);
+		lines_feed(d, s, n, out);
 		break;
 	default:
 		buf_append(out, s, n);
@@ -360,10 +344,8 @@ void transfer_dec_finish(struct transfer_dec *d, struct buf *out)
 {
 	if (d->enc == TRANSFER_BASE64)
 		b64_flush(d, out);
-	else if (d->enc == TRANSFER_QP && d->line.len > 0)
-		qp_line(d->line.data, d->line.len, out);
-	else if (d->enc == TRANSFER_UUENCODE && d->line.len > 0)
-		uu_dec_line(d, d->line.data, d->line.len, out);
+	else if ((d->enc == TRANSFER_QP || d->enc == TRANSFER_UUENCODE) && d->line.len > 0)
+		dec_line(d, d->line.data, d->line.len, out);
 	buf_free(&d->line);
 	d->bits = 0;
 	d->nbits = 0;
