@@ -13,7 +13,8 @@
 #include "util.h"
 
 struct checkpointer {
-	struct store *st;
+	struct store *writer;	/* whose commits it copies */
+	struct store *st;	/* its own connection */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -46,12 +47,13 @@ static void *checkpointer_main(void *arg)
 	return NULL;
 }
 
-struct checkpointer *checkpointer_start(const char *path, struct error **err)
+struct checkpointer *checkpointer_start(struct store *writer, struct error **err)
 {
 	struct checkpointer *c = xcalloc(1, sizeof *c);
 	int e;
 
-	if (store_open(&c->st, path, 0, err) != 0) {
+	c->writer = writer;
+	if (store_open(&c->st, store_path(writer), 0, err) != 0) {
 		free(c);
 		return NULL;
 	}
@@ -65,6 +67,7 @@ struct checkpointer *checkpointer_start(const char *path, struct error **err)
 		free(c);
 		return NULL;
 	}
+	store_set_background_checkpoints(writer, true, NULL);
 	return c;
 }
 
@@ -90,6 +93,7 @@ void checkpointer_stop(struct checkpointer **cp)
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
+	store_set_background_checkpoints(c->writer, false, NULL);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
 	store_close(&c->st);

@@ -373,15 +373,12 @@ static void *store_worker(void *arg)
 static struct checkpointer *start_checkpointer(const struct session *s)
 {
 	struct error *err = NULL;
-	struct checkpointer *c = checkpointer_start(store_path(s->st), &err);
+	struct checkpointer *c = checkpointer_start(s->st, &err);
 
 	if (c == NULL) {
 		log_msg(LOG_WARN, "account %s: no background checkpoints: %s", s->acct->name,
 			err->msg);
 		error_free(&err);
-	} else {
-		/* The storing thread then leaves the copying to it. */
-		store_set_background_checkpoints(s->st, true, NULL);
 	}
 	return c;
 }
@@ -492,8 +489,6 @@ out:
 	}
 free_queue:
 	handoff_free(&h.q, arrived_free);
-	if (h.ck != NULL)
-		store_set_background_checkpoints(s->st, false, NULL);
 	store_set_cache_kb(s->st, STORE_CACHE_KB, NULL);
 	checkpointer_stop(&h.ck);
 	charset_conv_free(&cc);

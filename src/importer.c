@@ -187,7 +187,7 @@ static int open_source(struct source *src, const char *path, struct error **err)
 static struct checkpointer *start_checkpointer(struct store *st)
 {
 	struct error *e = NULL;
-	struct checkpointer *ck = checkpointer_start(store_path(st), &e);
+	struct checkpointer *ck = checkpointer_start(st, &e);
 
 	if (ck == NULL) {
 		log_msg(LOG_WARN, "import into %s: no background checkpoints: %s",
@@ -217,10 +217,8 @@ int import_path(struct store *st, const char *path, const struct import_options 
 	if (open_source(&src, path, err) != 0)
 		return -1;
 	src.queue = handoff_new(IMPORT_QUEUE_MESSAGES, IMPORT_QUEUE_BYTES);
-	ck = start_checkpointer(st);
 	/* The checkpointer does the copying; the inserts go on meanwhile. */
-	if (ck != NULL)
-		store_set_background_checkpoints(st, true, NULL);
+	ck = start_checkpointer(st);
 	if ((e = pthread_create(&reader, NULL, reader_main, &src)) != 0) {
 		rc = error_set_errno(err, ERR_IO, e, _("cannot start a thread"));
 		goto out;
@@ -272,8 +270,6 @@ int import_path(struct store *st, const char *path, const struct import_options 
 		rc = commit_batch(st, &b, ck, n, err);
 out:
 	handoff_free(&src.queue, item_free);
-	if (ck != NULL)
-		store_set_background_checkpoints(st, false, NULL);
 	checkpointer_stop(&ck);
 	maildir_close(&src.maildir);
 	mbox_close(&src.mbox);

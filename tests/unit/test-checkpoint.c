@@ -149,7 +149,7 @@ static void test_checkpointer_thread(void)
 
 	ok(store_open(&st, path, STORE_CREATE, &e) == 0, "archive");
 	ok(store_set_cache_kb(st, 1024, &e) == 0, "a writer with a 1 MB page cache");
-	c = checkpointer_start(path, &e);
+	c = checkpointer_start(st, &e);
 	ok(c != NULL, "checkpointer started: %s", e ? e->msg : "");
 	ok(write_batches(st, 0, 10, poke, c) == 0, "10 batches, poking after each");
 	checkpointer_poke(c);
@@ -166,11 +166,13 @@ static void test_checkpointer_thread(void)
 	ok(file_size(wal) == 0, "closing leaves no WAL behind");
 	is_int(count_matches(path, "uniqueword1099"), 1, "every message indexed");
 
-	/* A path that cannot be opened: an error, and the caller goes on. */
-	c = checkpointer_start("/nonexistent/dir/x.db", &e);
-	ok(c == NULL && e != NULL, "no checkpointer for a missing archive: %s",
-	   e ? e->msg : "");
+	/* An archive that cannot be opened a second time (gone since the
+	 * writer opened it): an error, and the writer goes on. */
+	ok(store_open(&st, path, 0, &e) == 0 && unlink(path) == 0, "a writer whose file is gone");
+	c = checkpointer_start(st, &e);
+	ok(c == NULL && e != NULL, "no checkpointer then: %s", e ? e->msg : "");
 	error_free(&e);
+	store_close(&st);
 	free(path);
 	free(wal);
 }
