@@ -77,7 +77,6 @@ struct pop3 {
 	uint32_t stat_count;		/* the first STAT of the session */
 	bool list_after_auth;		/* see struct pop3_params */
 	bool list_sent;			/* STAT/UIDL/LIST went out with the login */
-	bool list_stat, list_uidl;	/* which of STAT and UIDL did */
 
 	struct pending *queue;		/* ring of POP3_PIPELINE_MAX */
 	size_t q_head, q_len;
@@ -840,16 +839,36 @@ static int auth_refused(struct pop3 *p, const char *what, const char *t, size_t 
 	return finish(p, refusal(p, true, what, ERR_PERM, t, n), err);
 }
 
+/* What pop3_list() asks: STAT unless it was answered already; UIDL when
+ * CAPA announced it or CAPA was not answered; LIST.  Neither can change
+ * between a listing sent ahead and pop3_list() (pop3_stat() is refused
+ * meanwhile). */
+static bool listing_stat(const struct pop3 *p)
+{
+	return !p->have_stat;
+}
+
+static bool listing_uidl(const struct pop3 *p)
+{
+	return p->caps.uidl || !p->caps.capa;
+}
+
+/* Sends the listing's commands together (with PIPELINING). */
+static int send_listing(struct pop3 *p, struct error **err)
+{
+	if ((listing_stat(p) && sendf(p, err, "STAT") < 0) ||
+	    (listing_uidl(p) && sendf(p, err, "UIDL") < 0) || sendf(p, err, "LIST") < 0)
+		return -1;
+	return 0;
+}
+
 /* Queues the listing commands behind the last line of a login (see
  * pop3_authenticate()); the write goes out with the login's. */
 static int send_list_ahead(struct pop3 *p, struct error **err)
 {
 	if (!p->list_after_auth || !p->caps.pipelining || p->list_sent)
 		return 0;
-	p->list_stat = !p->have_stat;
-	p->list_uidl = p->caps.uidl || !p->caps.capa;
-	if ((p->list_stat && sendf(p, err, "STAT") < 0) ||
-	    (p->list_uidl && sendf(p, err, "UIDL") < 0) || sendf(p, err, "LIST") < 0)
+	if (send_listing(p, err) < 0)
 		return -1;
 	p->list_sent = true;
 	return 0;
@@ -1153,7 +1172,7 @@ static struct lentry *listing_add(struct listing *ls, uint32_t msgno)
 	return e;
 }
 
-static bool uid_valid(const char *u, size_t n)
+bool pop3_uid_valid(const char *u, size_t n)
 {
 	if (n == 0 || n > POP3_UID_MAX)
 		return false;
@@ -1208,7 +1227,7 @@ static int read_listing(struct pop3 *p, bool uidl, struct listing *ls, struct er
 				u++;
 			while (ue > u && (ue[-1] == ' ' || ue[-1] == '\t'))
 				ue--;
-			if (truncated || !uid_valid(u, (size_t)(ue - u))) {
+			if (truncated || !pop3_uid_valid(u, (size_t)(ue - u))) {
 				e->uid_bad = true;
 				log_msg(LOG_WARN, "pop3 %s: message %u has an invalid UIDL "
 					"(%s%zu bytes); it cannot be tracked by UID", p->host,
@@ -1340,7 +1359,7 @@ int pop3_list(struct pop3 *p, struct pop3_entry **entries, size_t *n,
 {
 	struct listing ls = { 0 };
 	bool need_stat, try_uidl, uidl_ok = false, list_ok = false;
-	bool pipe = p->caps.pipelining, sent_ahead = p->list_sent;
+	bool pipe = p->caps.pipelining;
 	enum reply r;
 	const char *t;
 	size_t tn;
@@ -1352,20 +1371,13 @@ int pop3_list(struct pop3 *p, struct pop3_entry **entries, size_t *n,
 	if (p->q_len > 0)
 		return finishf(p, err, ERR_INTERNAL, NULL,
 			       "pop3 %s: LIST with commands in flight", p->host);
-	need_stat = !p->have_stat;
-	try_uidl = p->caps.uidl || !p->caps.capa;
-	if (p->list_sent) {
-		/* Sent with the login: read what was sent. */
-		need_stat = p->list_stat;
-		try_uidl = p->list_uidl;
-		p->list_sent = false;
-	}
-
-	/* With PIPELINING the three go out in one write. */
-	if (pipe && !sent_ahead && ((need_stat && sendf(p, err, "STAT") < 0) ||
-		     (try_uidl && sendf(p, err, "UIDL") < 0) ||
-		     sendf(p, err, "LIST") < 0))
+	need_stat = listing_stat(p);
+	try_uidl = listing_uidl(p);
+	/* With PIPELINING the three go out in one write, unless they went
+	 * out with the login already. */
+	if (pipe && !p->list_sent && send_listing(p, err) < 0)
 		return -1;
+	p->list_sent = false;
 	if (need_stat && ((!pipe && sendf(p, err, "STAT") < 0) ||
 			  stat_answer(p, NULL, NULL, err) < 0))
 		return -1;

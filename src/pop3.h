@@ -190,6 +190,9 @@ int pop3_stat(struct pop3 *p, uint32_t *count, uint64_t *size, struct error **er
  *    LIST has size 0, one missing from UIDL is uid_unusable.
  *  - More than POP3_MAX_MESSAGES lines: ERR_PERM.
  * *entries is allocated (free with pop3_entries_free()), *n may be 0. */
+/* Whether the n bytes at u make a UID as RFC 1939 allows (see
+ * POP3_UID_MAX); pop3_list() marks any other uid_unusable. */
+bool pop3_uid_valid(const char *u, size_t n);
 int pop3_list(struct pop3 *p, struct pop3_entry **entries, size_t *n,
 	      struct error **err);
 void pop3_entries_free(struct pop3_entry *entries, size_t n);

@@ -67,18 +67,6 @@ static void check_failed(struct pop3 *p, struct error **err)
 	FUZZ_ASSERT(pop3_state(p) == POP3_STATE_FAILED);
 }
 
-static bool uid_ok(const char *u)
-{
-	size_t n = strlen(u);
-
-	if (n == 0 || n > POP3_UID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)u[i] < 0x21 || (unsigned char)u[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static enum config_auth pick_auth(uint8_t b)
 {
 	switch (b) {
@@ -117,7 +105,7 @@ static void session(struct pop3 *p, bool top, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		FUZZ_ASSERT(v[i].msgno >= 1 && v[i].msgno <= count);
 		FUZZ_ASSERT(i == 0 || v[i].msgno > v[i - 1].msgno);
-		FUZZ_ASSERT(v[i].uid == NULL || uid_ok(v[i].uid));
+		FUZZ_ASSERT(v[i].uid == NULL || pop3_uid_valid(v[i].uid, strlen(v[i].uid)));
 		FUZZ_ASSERT(!v[i].uid_unusable || v[i].uid == NULL);
 	}
 
