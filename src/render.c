@@ -42,20 +42,6 @@ struct walk {
 
 /* ---- small helpers ---- */
 
-static void format_size(size_t n, char *out, size_t outsize)
-{
-	if (n < 1000)
-		snprintf(out, outsize, "%zuB", n);
-	else if (n < 10 * 1024)
-		snprintf(out, outsize, "%.1fK", (double)n / 1024);
-	else if (n < 1024 * 1024)
-		snprintf(out, outsize, "%zuK", (n + 512) / 1024);
-	else if (n < 10 * 1024 * 1024)
-		snprintf(out, outsize, "%.1fM", (double)n / (1024 * 1024));
-	else
-		snprintf(out, outsize, "%zuM", (n + 512 * 1024) / (1024 * 1024));
-}
-
 /* Appends s to the walk's text, honouring the cap (cut at a UTF-8
  * character boundary). */
 static void text_put(struct walk *w, const char *s, size_t n)

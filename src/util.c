@@ -250,3 +250,17 @@ char *utf8_sanitize(const char *s, size_t n)
 	out[o] = '\0';
 	return out;
 }
+
+void format_size(uint64_t n, char *out, size_t outsize)
+{
+	if (n < 1000)
+		snprintf(out, outsize, "%lluB", (unsigned long long)n);
+	else if (n < 10 * 1024)
+		snprintf(out, outsize, "%.1fK", (double)n / 1024);
+	else if (n < 1024 * 1024)
+		snprintf(out, outsize, "%lluK", (unsigned long long)((n + 512) / 1024));
+	else if (n < 10 * 1024 * 1024)
+		snprintf(out, outsize, "%.1fM", (double)n / (1024 * 1024));
+	else
+		snprintf(out, outsize, "%lluM", (unsigned long long)((n + 512 * 1024) / (1024 * 1024)));
+}

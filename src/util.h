@@ -64,6 +64,9 @@ bool str_to_u64(const char *s, uint64_t *out);
  * or 0 when it is invalid (overlong, surrogate, beyond U+10FFFF, cut). */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 /* True when the bytes are valid UTF-8 (no overlongs, no surrogates). */
+/* A byte count for people, short: 512B, 1.5K, 34K, 2.1M, 30M. */
+void format_size(uint64_t n, char *out, size_t outsize);
+
 bool utf8_valid(const char *s, size_t n);
 /* Copies valid UTF-8, replacing each invalid sequence with U+FFFD and
  * dropping NUL bytes; the result is NUL-terminated and allocated. */

@@ -75,16 +75,6 @@ static int draw_text(int y, int x, int width, const char *s)
 	return used;
 }
 
-static void format_size(int64_t n, char *out, size_t outlen)
-{
-	if (n < 1024)
-		snprintf(out, outlen, "%lld", (long long)n);
-	else if (n < 1024 * 1024)
-		snprintf(out, outlen, "%lldK", (long long)(n + 1023) / 1024);
-	else
-		snprintf(out, outlen, "%.1fM", (double)n / (1024.0 * 1024.0));
-}
-
 static void draw_row(int y, const struct store_row *r, bool selected)
 {
 	char date[32], size[32], flags[5];
@@ -94,7 +84,7 @@ static void draw_row(int y, const struct store_row *r, bool selected)
 
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
-	format_size(r->size, size, sizeof size);
+	format_size(r->size > 0 ? (uint64_t)r->size : 0, size, sizeof size);
 	flags[0] = (r->flags & MSG_TRASHED) ? 'D' : (r->flags & MSG_SEEN) ? ' ' : 'N';
 	flags[1] = (r->flags & MSG_FLAGGED) ? '!' : ' ';
 	flags[2] = (r->flags & MSG_ANSWERED) ? 'r' : ' ';

@@ -93,6 +93,22 @@ static void test_strings(void)
 	free(t);
 }
 
+static void test_format_size(void)
+{
+	static const struct { uint64_t n; const char *want; } v[] = {
+		{ 0, "0B" }, { 999, "999B" }, { 1000, "1.0K" }, { 1536, "1.5K" },
+		{ 34 * 1024 + 100, "34K" }, { 1024 * 1024 - 1, "1024K" },
+		{ 2 * 1024 * 1024 + 100 * 1024, "2.1M" }, { 30ull * 1024 * 1024, "30M" },
+		{ 5000ull * 1024 * 1024 * 1024, "5120000M" },
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		format_size(v[i].n, out, sizeof out);
+		is_str(out, v[i].want, "format_size(%llu)", (unsigned long long)v[i].n);
+	}
+}
+
 static void test_paths(void)
 {
 	struct error *e = NULL;
@@ -154,6 +170,7 @@ int main(void)
 	test_buf();
 	test_error();
 	test_strings();
+	test_format_size();
 	test_paths();
 	return tap_done();
 }
