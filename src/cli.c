@@ -221,6 +221,22 @@ static int cmd_import(struct cli_context *ctx, int argc, char **argv, struct err
 	return rc;
 }
 
+/* A cursor over the messages a compiled query matches. */
+static int open_search(struct store *st, const struct query *q, enum store_order order,
+		       bool listing, struct store_cursor **cur, struct error **err)
+{
+	const struct store_query sq = {
+		.where = q->where,
+		.params = (const char *const *)q->params,
+		.nparams = q->nparams,
+		.fts_match = q->fts_match,
+		.order = order,
+		.listing = listing,
+	};
+
+	return store_query_open(st, &sq, cur, err);
+}
+
 /* ---- export ---- */
 
 struct export_opts {
@@ -273,8 +289,7 @@ static int cmd_export(struct cli_context *ctx, int argc, char **argv, struct err
 		dw = maildir_writer_open(argv[first], err);
 	if (mw == NULL && dw == NULL)
 		goto fail;
-	if (store_query_open(st, q.where, (const char *const *)q.params, q.nparams,
-			     STORE_ORDER_DATE, &cur, err) != 0)
+	if (open_search(st, &q, STORE_ORDER_DATE, false, &cur, err) != 0)
 		goto fail;
 	while ((rc = store_query_next(cur, &row, err)) > 0) {
 		char *raw;
@@ -462,8 +477,8 @@ static int cmd_search(struct cli_context *ctx, int argc, char **argv, struct err
 	if (rc != 0)
 		return -1;
 	if (open_archive(ctx, STORE_READONLY, &st, err) != 0 ||
-	    store_query_open(st, q.where, (const char *const *)q.params, q.nparams,
-			     o.threads ? STORE_ORDER_THREAD : STORE_ORDER_DATE, &cur, err) != 0) {
+	    open_search(st, &q, o.threads ? STORE_ORDER_THREAD : STORE_ORDER_DATE, !o.json,
+			&cur, err) != 0) {
 		rc = -1;
 		goto out;
 	}

@@ -485,6 +485,7 @@ int query_compile(const char *text, time_t now, struct query *q, struct error **
 		memmove(q->params + 1, q->params, q->nparams * sizeof *q->params);
 		q->params[0] = buf_steal(&c.fts, NULL);
 		q->nparams++;
+		q->fts_match = q->params[0];
 		buf_puts(&w, "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)");
 		if (c.where.len > 0)
 			buf_printf(&w, " AND %s", buf_cstr(&c.where));

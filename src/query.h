@@ -24,6 +24,9 @@ struct query {
 	char *where;	/* SQL condition */
 	char **params;	/* text parameters, bound in order */
 	size_t nparams;
+	/* The positive full-text expression (params[0]) when where begins
+	 * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", else NULL. */
+	const char *fts_match;
 };
 
 /* Compiles text; `now` anchors relative dates (pass time(NULL)).  A bad

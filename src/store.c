@@ -1158,6 +1158,9 @@ fail:
 #define ROW_COLUMNS "m.id, m.date, m.size, m.thread_id, m.flags, m.has_attachment, " \
 	"m.partial, m.from_name, m.from_addr, m.subject, m.message_id, m.to_json, " \
 	"m.cc_json, m.attachments_json, m.sha256"
+/* The first ten of ROW_COLUMNS: what a one-line listing shows. */
+#define LISTING_COLUMNS "m.id, m.date, m.size, m.thread_id, m.flags, m.has_attachment, " \
+	"m.partial, m.from_name, m.from_addr, m.subject"
 
 static char *column_dup(sqlite3_stmt *s, int i)
 {
@@ -1180,6 +1183,11 @@ static void row_from_stmt(sqlite3_stmt *s, struct store_row *r)
 	r->from_name = column_dup(s, 7);
 	r->from_addr = column_dup(s, 8);
 	r->subject = column_dup(s, 9);
+	r->sha256[0] = '\0';
+	if (sqlite3_column_count(s) <= 10) {	/* LISTING_COLUMNS */
+		r->message_id = r->to_json = r->cc_json = r->attachments_json = NULL;
+		return;
+	}
 	r->message_id = column_dup(s, 10);
 	r->to_json = column_dup(s, 11);
 	r->cc_json = column_dup(s, 12);
@@ -1187,8 +1195,6 @@ static void row_from_stmt(sqlite3_stmt *s, struct store_row *r)
 	digest = sqlite3_column_blob(s, 14);
 	if (digest != NULL && sqlite3_column_bytes(s, 14) == SHA256_LEN)
 		hex_encode(digest, SHA256_LEN, r->sha256);
-	else
-		r->sha256[0] = '\0';
 }
 
 void store_row_clear(struct store_row *r)
@@ -1457,30 +1463,77 @@ struct store_cursor {
 	sqlite3_stmt *stmt;
 };
 
-int store_query_open(struct store *st, const char *sql_where,
-		     const char *const *params, size_t nparams,
-		     enum store_order order, struct store_cursor **cur,
-		     struct error **err)
+/* Hits of a full-text term, counted up to limit. */
+static int64_t fts_hits_upto(struct store *st, const char *match, int64_t limit)
 {
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT 1 FROM fts "
+			       "WHERE fts MATCH ?1 LIMIT ?2)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, limit);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;	/* -1 also for a malformed expression: reported by the search */
+}
+
+/* Whether the term of a search is in so much of the archive that walking
+ * the order's index (every message, each hit looked up once, no sort)
+ * beats sorting the hits (each looked up twice).  Measured on 100,000
+ * messages: at 10% of the archive sorting is still cheaper (42 ms
+ * against 48), at 75% walking is (71 against 87); the hits are counted
+ * only up to the cut-over, so the question costs little either way. */
+#define STORE_DENSE_MIN_TOTAL 10000
+#define STORE_DENSE_DIVISOR 5
+
+static bool search_is_dense(struct store *st, const char *match)
+{
+	int64_t total = query_int(st, "SELECT n FROM counters WHERE name = 'total'", 0);
+	int64_t limit = total / STORE_DENSE_DIVISOR;
+
+	if (match == NULL || total < STORE_DENSE_MIN_TOTAL)
+		return false;
+	return fts_hits_upto(st, match, limit) >= limit;
+}
+
+int store_query_open(struct store *st, const struct store_query *q,
+		     struct store_cursor **cur, struct error **err)
+{
+	static const char *const keys[] = {
+		[STORE_ORDER_DATE] = "m.date, m.id",
+		[STORE_ORDER_THREAD] = "m.thread_date, m.thread_id, m.date, m.id",
+	};
+	static const char *const index[] = {
+		[STORE_ORDER_DATE] = "messages_by_date",
+		[STORE_ORDER_THREAD] = "messages_by_thread",
+	};
+	const char *columns = q->listing ? LISTING_COLUMNS : ROW_COLUMNS;
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
 
-	/* The ids are put in order first, then the rows fetched in that
-	 * order: sorting whole rows (75,000 for a common word) cost twice as
-	 * much.  LIMIT -1 keeps SQLite from dropping the inner ORDER BY
-	 * (it may ignore one in a FROM subquery without a LIMIT); the outer
-	 * loop over k then yields rows in its order. */
-	buf_printf(&sql, "SELECT " ROW_COLUMNS " FROM (SELECT m.id FROM messages m WHERE %s "
-		   "ORDER BY %s LIMIT -1) k CROSS JOIN messages m ON m.id = k.id",
-		   sql_where, order == STORE_ORDER_THREAD ?
-		   "m.thread_date, m.thread_id, m.date, m.id" : "m.date, m.id");
+	if (search_is_dense(st, q->fts_match)) {
+		buf_printf(&sql, "SELECT %s FROM messages m INDEXED BY %s WHERE %s ORDER BY %s",
+			   columns, index[q->order], q->where, keys[q->order]);
+	} else {
+		/* The ids are put in order first, then the rows fetched in
+		 * that order: sorting whole rows cost twice as much.  LIMIT -1
+		 * keeps SQLite from dropping the inner ORDER BY (it may ignore
+		 * one in a FROM subquery without a LIMIT); the outer loop over
+		 * k then yields rows in its order. */
+		buf_printf(&sql, "SELECT %s FROM (SELECT m.id FROM messages m WHERE %s "
+			   "ORDER BY %s LIMIT -1) k CROSS JOIN messages m ON m.id = k.id",
+			   columns, q->where, keys[q->order]);
+	}
 	rc = prepare(st, buf_cstr(&sql), &s, err);
 	buf_free(&sql);
 	if (rc != 0)
 		return -1;
-	for (size_t i = 0; i < nparams; i++)
-		sqlite3_bind_text(s, (int)i + 1, params[i], -1, SQLITE_TRANSIENT);
+	for (size_t i = 0; i < q->nparams; i++)
+		sqlite3_bind_text(s, (int)i + 1, q->params[i], -1, SQLITE_TRANSIENT);
 	*cur = xcalloc(1, sizeof **cur);
 	(*cur)->st = st;
 	(*cur)->stmt = s;

@@ -185,13 +185,26 @@ int store_get_raw(struct store *st, int64_t id, char **data, size_t *len,
 int store_set_flags(struct store *st, int64_t id, unsigned set, unsigned clear,
 		    struct error **err);
 
-/* A search: sql_where is a condition over table alias m (from query.c),
- * with text parameters bound in order. */
+/* A search, from query.c: where is a condition over table alias m with
+ * text parameters bound in order.  When fts_match is set, where begins
+ * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)" and fts_match
+ * is that expression (params[0]): a term found in a large part of the
+ * archive is then answered by walking the order's index instead of
+ * sorting the hits, which is cheaper once the hits are many.  A listing
+ * reads only what a one-line summary shows (id, date, size, thread_id,
+ * flags, has_attachment, partial, from_name, from_addr, subject); the
+ * other fields of its rows stay NULL and sha256 empty. */
+struct store_query {
+	const char *where;
+	const char *const *params;
+	size_t nparams;
+	const char *fts_match;
+	enum store_order order;
+	bool listing;
+};
 struct store_cursor;
-int store_query_open(struct store *st, const char *sql_where,
-		     const char *const *params, size_t nparams,
-		     enum store_order order, struct store_cursor **cur,
-		     struct error **err);
+int store_query_open(struct store *st, const struct store_query *q,
+		     struct store_cursor **cur, struct error **err);
 /* 1 with a row, 0 at the end, -1 on error. */
 int store_query_next(struct store_cursor *cur, struct store_row *row,
 		     struct error **err);

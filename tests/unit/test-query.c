@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+#include "msgflags.h"
 #include "query.h"
 #include "store.h"
 #include "util.h"
@@ -74,12 +76,14 @@ static void fill(const char *path)
 }
 
 static enum store_order order = STORE_ORDER_DATE;
+static bool listing;	/* read the listing columns only */
 
 /* Runs q and returns the matching ids as "1,3,5" (in `order`). */
 static char *run(const char *q, struct error **errp)
 {
 	struct query cq;
 	struct store_cursor *cur = NULL;
+	struct store_query sq;
 	struct store_row row = { 0 };
 	struct error *e = NULL;
 	char *out = xstrdup("");
@@ -93,8 +97,15 @@ static char *run(const char *q, struct error **errp)
 		free(out);
 		return NULL;
 	}
-	if (store_query_open(st, cq.where, (const char *const *)cq.params, cq.nparams,
-			     order, &cur, &e) != 0) {
+	sq = (struct store_query) {
+		.where = cq.where,
+		.params = (const char *const *)cq.params,
+		.nparams = cq.nparams,
+		.fts_match = cq.fts_match,
+		.order = order,
+		.listing = listing,
+	};
+	if (store_query_open(st, &sq, &cur, &e) != 0) {
 		diag("open %s: %s", q, e->msg);
 		error_free(&e);
 		query_free(&cq);
@@ -103,6 +114,12 @@ static char *run(const char *q, struct error **errp)
 	}
 	while ((rc = store_query_next(cur, &row, &e)) > 0) {
 		char *n = xasprintf("%s%s%lld", out, *out ? "," : "", (long long)row.id);
+
+		if (listing && (row.to_json != NULL || row.sha256[0] != '\0' ||
+				row.from_addr == NULL || row.subject == NULL))
+			diag("listing row %lld has the wrong fields", (long long)row.id);
+		if (!listing && (row.to_json == NULL || row.sha256[0] == '\0'))
+			diag("full row %lld lacks fields", (long long)row.id);
 
 		free(out);
 		out = n;
@@ -140,6 +157,141 @@ static void expect_error(const char *q, const char *words)
 	ok(e == NULL || e->kind == ERR_USAGE, "  ... a usage error");
 	free(got);
 	error_free(&e);
+}
+
+/* ---- a term in much of the archive (the index-walking plan) ---- */
+
+#define DENSE_N 10000
+
+struct dense_key {
+	int64_t thread_date, pair, date, id;
+};
+
+static int64_t dense_date(int i)
+{
+	return 1500000000 + (int64_t)((i * 7919) % DENSE_N) * 3600;
+}
+
+/* Message i (1-based): "common" in half, "rare" in one in a hundred;
+ * each even message replies to the odd one before it; one in seven is
+ * trashed. */
+static void dense_fill(const char *path)
+{
+	struct error *e = NULL;
+
+	if (store_open(&st, path, STORE_CREATE, &e) != 0 || store_begin(st, &e) != 0) {
+		diag("%s", e->msg);
+		exit(1);
+	}
+	for (int i = 1; i <= DENSE_N; i++) {
+		char *reply = i % 2 == 0 ? xasprintf("In-Reply-To: <d%d@test>\n", i - 1) : xstrdup("");
+		time_t t = (time_t)dense_date(i);
+		struct tm tm;
+		char date[64], *raw;
+
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+		raw = xasprintf("From: user%d@example.org\nTo: x@example.org\nSubject: m%d%s%s\n"
+				"Date: %s\nMessage-ID: <d%d@test>\n%s\nbody\n", i % 50, i,
+				i % 2 == 0 ? " common" : "", i % 100 == 0 ? " rare" : "", date, i,
+				reply);
+		struct store_new m = { .raw = raw, .len = strlen(raw),
+				       .flags = i % 7 == 0 ? MSG_TRASHED : 0 };
+
+		if (store_add(st, &m, NULL, &e) < 0) {
+			diag("%s", e->msg);
+			exit(1);
+		}
+		free(raw);
+		free(reply);
+	}
+	if (store_commit(st, &e) != 0) {
+		diag("%s", e->msg);
+		exit(1);
+	}
+}
+
+static int dense_cmp(const void *a, const void *b)
+{
+	const struct dense_key *x = a, *y = b;
+	const int64_t ka[] = { x->thread_date, x->pair, x->date, x->id };
+	const int64_t kb[] = { y->thread_date, y->pair, y->date, y->id };
+
+	for (size_t i = 0; i < ARRAY_LEN(ka); i++)
+		if (ka[i] != kb[i])
+			return ka[i] < kb[i] ? -1 : 1;
+	return 0;
+}
+
+/* The ids of the untrashed messages every'th of which matches, in date
+ * or thread order, worked out here from how dense_fill made them. */
+static char *dense_expected(int every, bool threads)
+{
+	struct dense_key *k = xcalloc(DENSE_N, sizeof *k);
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	for (int i = 1; i <= DENSE_N; i++) {
+		int first = i % 2 == 0 ? i - 1 : i;
+		int64_t a = dense_date(first), c = dense_date(first + 1);
+
+		if (i % every != 0 || i % 7 == 0)
+			continue;
+		k[n++] = (struct dense_key) {
+			.thread_date = threads ? (a > c ? a : c) : 0,
+			.pair = threads ? first : 0,
+			.date = dense_date(i),
+			.id = i,
+		};
+	}
+	qsort(k, n, sizeof *k, dense_cmp);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)k[i].id);
+	free(k);
+	return buf_steal(&b, NULL);
+}
+
+static void dense_expect(const char *q, int every)
+{
+	for (int threads = 0; threads <= 1; threads++) {
+		char *want = dense_expected(every, threads);
+
+		order = threads ? STORE_ORDER_THREAD : STORE_ORDER_DATE;
+		for (int l = 0; l <= 1; l++) {
+			char *got;
+
+			listing = l;
+			got = run(q, NULL);
+			ok(got != NULL && strcmp(got, want) == 0, "%s in %s order, %s rows",
+			   q, threads ? "thread" : "date", l ? "listing" : "full");
+			free(got);
+		}
+		free(want);
+	}
+	order = STORE_ORDER_DATE;
+	listing = false;
+}
+
+static void dense_tests(const char *dir)
+{
+	char *path = xasprintf("%s/dense.db", dir);
+
+	dense_fill(path);
+	dense_expect("common", 2);	/* half the archive: walks the index */
+	dense_expect("rare", 100);	/* one in a hundred: sorts the hits */
+	dense_expect("subject:common", 2);
+	{
+		char *got = run("common m10", NULL);
+
+		is_str(got, "10", "a dense term with a rare one");
+		free(got);
+		got = run("common -m10", NULL);
+		ok(got != NULL && strstr(got, ",10,") == NULL && strstr(got, ",12,") != NULL,
+		   "a dense term less a rare one");
+		free(got);
+	}
+	store_close(&st);
+	free(path);
 }
 
 int main(void)
@@ -226,8 +378,13 @@ int main(void)
 		expect("report", "2,1,7");
 		order = STORE_ORDER_DATE;
 		expect("report", "1,2,7");
+		listing = true;
+		expect("report", "1,2,7");
+		expect("", "6,1,2,3,4,7");
+		listing = false;
 	}
 	store_close(&st);
+	dense_tests(tmpl);
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmpl);
 
