@@ -84,7 +84,9 @@ static struct item *read_item(struct source *src, struct charset_conv *cc)
 
 		rc = maildir_next(src->maildir, &msg, &it->err);
 		if (rc == MAILDIR_MESSAGE) {
-			data = msg.data;
+			/* The reader's allocation travels with the item. */
+			it->data = maildir_take_data(src->maildir);
+			data = it->data;
 			m.len = msg.len;
 			m.flags = msg.flags;
 			m.fallback_date = maildir_name_date(msg.name);
@@ -113,10 +115,13 @@ static struct item *read_item(struct source *src, struct charset_conv *cc)
 	}
 	if (data == NULL)
 		return it;
-	/* The reader's buffer is reused by its next call: the message
+	/* The mbox reader's buffer is reused by its next call: the message
 	 * travels in a copy of its own. */
-	it->data = xmalloc(m.len + 1);
-	memcpy(it->data, data, m.len);
+	if (it->data == NULL) {
+		it->data = xmalloc(m.len + 1);
+		memcpy(it->data, data, m.len);
+		it->data[m.len] = '\0';
+	}
 	it->len = m.len;
 	m.raw = it->data;
 	it->kind = store_prepare(&m, cc, &it->p, &it->err) == 0 ? ITEM_MESSAGE : ITEM_SKIPPED;
@@ -216,6 +221,14 @@ int import_path(struct store *st, const char *path, const struct import_options 
 	max_bytes = opt->batch_bytes ? opt->batch_bytes : IMPORT_BATCH_BYTES;
 	if (open_source(&src, path, err) != 0)
 		return -1;
+	/* The mailbox stays where it is, so a batch's COMMIT need not wait
+	 * for the disk: the checkpointer syncs what it copies after every
+	 * batch, and the import syncs once at the end, before it reports. */
+	if (store_set_sync_each_commit(st, false, err) != 0) {
+		maildir_close(&src.maildir);
+		mbox_close(&src.mbox);
+		return -1;
+	}
 	src.queue = handoff_new(IMPORT_QUEUE_MESSAGES, IMPORT_QUEUE_BYTES);
 	/* The checkpointer does the copying; the inserts go on meanwhile. */
 	ck = start_checkpointer(st);
@@ -271,6 +284,9 @@ int import_path(struct store *st, const char *path, const struct import_options 
 out:
 	handoff_free(&src.queue, item_free);
 	checkpointer_stop(&ck);
+	if (store_sync(st, rc == 0 ? err : NULL) != 0)
+		rc = -1;
+	store_set_sync_each_commit(st, true, NULL);
 	maildir_close(&src.maildir);
 	mbox_close(&src.mbox);
 	if (read_err != NULL) {

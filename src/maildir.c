@@ -18,8 +18,8 @@
 #include "paths.h"
 
 /* A message buffer that grew past this is freed before the next message. */
-#define MAILDIR_KEEP_CAPACITY (16u * 1024 * 1024)
-#define MAILDIR_READ_CHUNK (64u * 1024)
+/* What is read at a time past the size fstat gave (a file that grew). */
+#define MAILDIR_READ_SLACK (16u * 1024)
 #define MAILDIR_NAME_TRIES 1000
 
 struct entry {
@@ -40,7 +40,8 @@ struct maildir_reader {
 	char *folder_dir;	/* root/folder of those entries */
 	const char *folder;
 
-	struct buf msg;
+	char *msg;		/* the last message read: msg_len bytes and a NUL */
+	size_t msg_len;
 	char *path;
 };
 
@@ -195,7 +196,6 @@ struct maildir_reader *maildir_open(const char *path, const struct maildir_param
 	r->root = xstrdup(path);
 	r->max_message = params != NULL && params->max_message != 0 ?
 			 params->max_message : MAILDIR_DEFAULT_MAX_MESSAGE;
-	buf_init(&r->msg, 0);
 	if (walk(r, "", 0, params != NULL && params->top_only, err) < 0) {
 		maildir_close(&r);
 		return NULL;
@@ -299,9 +299,21 @@ static int next_folder(struct maildir_reader *r, struct error **err)
 
 /* ---- reading one message ---- */
 
+static int too_large(const char *path, size_t max, struct error **err)
+{
+	return error_set(err, ERR_DATA,
+			 _("the message %s is larger than the limit of %zu bytes, and was skipped"),
+			 path, max);
+}
+
+/* Reads the file straight into an allocation of its size: one copy from
+ * the kernel, and the bytes can be handed on as they are (see
+ * maildir_take_data).  A file that grew since fstat is read on. */
 static int read_file(struct maildir_reader *r, const char *path, struct error **err)
 {
 	struct stat st;
+	char *data = NULL;
+	size_t cap, len = 0;
 	int fd, rc = 0;
 
 	/* O_NONBLOCK: a FIFO left in the folder must not hang the reader. */
@@ -319,35 +331,42 @@ static int read_file(struct maildir_reader *r, const char *path, struct error **
 		goto out;
 	}
 	if ((uintmax_t)st.st_size > r->max_message) {
-		rc = error_set(err, ERR_DATA,
-			       _("the message %s is larger than the limit of %zu bytes, and was skipped"),
-			       path, r->max_message);
+		rc = too_large(path, r->max_message, err);
 		goto out;
 	}
-	if (r->msg.cap > MAILDIR_KEEP_CAPACITY)
-		buf_free(&r->msg);
-	buf_reset(&r->msg);
+	cap = (size_t)st.st_size + 1;
+	data = xmalloc(cap);
 	for (;;) {
-		char chunk[MAILDIR_READ_CHUNK];
-		ssize_t n = read(fd, chunk, sizeof chunk);
+		char more[MAILDIR_READ_SLACK];
+		bool full = len + 1 == cap;
+		ssize_t n = full ? read(fd, more, sizeof more) : read(fd, data + len, cap - 1 - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			rc = error_set_errno(err, ERR_IO, errno, _("cannot read the message %s"), path);
-			break;
+			goto out;
 		}
 		if (n == 0)
 			break;
-		if (r->msg.len + (size_t)n > r->max_message) {
-			rc = error_set(err, ERR_DATA,
-				       _("the message %s is larger than the limit of %zu bytes, and was skipped"),
-				       path, r->max_message);
-			break;
+		if (len + (size_t)n > r->max_message) {
+			rc = too_large(path, r->max_message, err);
+			goto out;
 		}
-		buf_append(&r->msg, chunk, (size_t)n);
+		if (full) {
+			cap = len + (size_t)n + sizeof more + 1;
+			data = xrealloc(data, cap);
+			memcpy(data + len, more, (size_t)n);
+		}
+		len += (size_t)n;
 	}
+	data[len] = '\0';
+	free(r->msg);
+	r->msg = data;
+	r->msg_len = len;
+	data = NULL;
 out:
+	free(data);
 	close(fd);
 	return rc;
 }
@@ -376,8 +395,8 @@ int maildir_next(struct maildir_reader *r, struct maildir_message *msg, struct e
 	if (read_file(r, r->path, err) < 0)
 		return MAILDIR_SKIPPED;
 	info = maildir_info_letters(e->name);
-	msg->data = buf_cstr(&r->msg);
-	msg->len = r->msg.len;
+	msg->data = r->msg;
+	msg->len = r->msg_len;
 	msg->path = r->path;
 	msg->folder = r->folder;
 	msg->name = e->name;
@@ -386,6 +405,15 @@ int maildir_next(struct maildir_reader *r, struct maildir_message *msg, struct e
 		msg->flags &= ~(unsigned)MSG_SEEN;
 	msg->is_new = e->is_new;
 	return MAILDIR_MESSAGE;
+}
+
+char *maildir_take_data(struct maildir_reader *r)
+{
+	char *data = r->msg;
+
+	r->msg = NULL;
+	r->msg_len = 0;
+	return data;
 }
 
 void maildir_close(struct maildir_reader **rp)
@@ -401,7 +429,7 @@ void maildir_close(struct maildir_reader **rp)
 	free(r->folder_dir);
 	free(r->root);
 	free(r->path);
-	buf_free(&r->msg);
+	free(r->msg);
 	free(r);
 	*rp = NULL;
 }

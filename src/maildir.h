@@ -90,6 +90,11 @@ struct maildir_reader *maildir_open(const char *path, const struct maildir_param
  * failures that end the reading. */
 int maildir_next(struct maildir_reader *r, struct maildir_message *msg, struct error **err);
 
+/* Hands the bytes of the message maildir_next returned last (its data,
+ * len bytes and a NUL) to the caller, who frees them; NULL if there is
+ * none or they were taken already. */
+char *maildir_take_data(struct maildir_reader *r);
+
 /* Number of folders found by maildir_open. */
 size_t maildir_folder_count(const struct maildir_reader *r);
 

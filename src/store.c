@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -379,12 +380,22 @@ int store_open(struct store **stp, const char *path, unsigned flags, struct erro
 	return store_open_file(stp, path, flags, err);
 }
 
+/* Process-wide SQLite settings, before its first use: no memory
+ * statistics (they take a global mutex at every allocation, and Debian's
+ * SQLite has no lookaside, so allocations are many). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int store_open_file(struct store **stp, const char *path, unsigned flags,
 			   struct error **err)
 {
+	static pthread_once_t setup = PTHREAD_ONCE_INIT;
 	struct store *st;
 	int oflags;
 
+	pthread_once(&setup, sqlite_setup);
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->readonly = (flags & STORE_READONLY) != 0;
@@ -461,6 +472,34 @@ int store_set_background_checkpoints(struct store *st, bool on, struct error **e
 	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %u",
 		 on ? STORE_WAL_PAGES_BACKGROUND : STORE_WAL_PAGES);
 	return exec_sql(st, sql, err);
+}
+
+int store_set_sync_each_commit(struct store *st, bool on, struct error **err)
+{
+	return exec_sql(st, on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+			err);
+}
+
+int store_sync(struct store *st, struct error **err)
+{
+	char *wal = xasprintf("%s-wal", st->path);
+	int fd = open(wal, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+
+	/* fdatasync flushes the file, whichever descriptor wrote it.  No
+	 * WAL means nothing is waiting in one. */
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rc = error_set_errno(err, ERR_IO, errno, _("archive %s: cannot sync %s"),
+					     st->path, wal);
+	} else {
+		if (fdatasync(fd) != 0)
+			rc = error_set_errno(err, ERR_IO, errno, _("archive %s: cannot sync %s"),
+					     st->path, wal);
+		close(fd);
+	}
+	free(wal);
+	return rc;
 }
 
 int store_checkpoint(struct store *st, struct error **err)

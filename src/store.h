@@ -52,6 +52,17 @@ int store_checkpoint(struct store *st, struct error **err);
  * the WAL has passed 64 MB; with on, only past 256 MB, a safety net
  * should the checkpointer fall behind. */
 int store_set_background_checkpoints(struct store *st, bool on, struct error **err);
+/* Whether each COMMIT waits for the disk (the default: synchronous=FULL,
+ * what a fetch needs before it may DELE).  With off, commits reach the
+ * operating system only (synchronous=NORMAL): a killed process still
+ * loses nothing committed, and a power cut loses at most the commits
+ * since the last store_sync() or checkpoint, never the archive's
+ * consistency.  An importer, whose source stays where it is, syncs every
+ * few seconds and at the end instead of at each batch. */
+int store_set_sync_each_commit(struct store *st, bool on, struct error **err);
+/* Makes every transaction committed so far durable (fdatasync of the
+ * WAL; checkpoints sync the archive file themselves). */
+int store_sync(struct store *st, struct error **err);
 /* This connection's page cache, in KB (STORE_CACHE_KB from store_open()).  A
  * writer that only appends, such as a fetch, needs little of it. */
 int store_set_cache_kb(struct store *st, unsigned kb, struct error **err);

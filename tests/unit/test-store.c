@@ -502,6 +502,39 @@ static void test_two_processes(const char *path)
 	store_close(&st);
 }
 
+/* Commits that do not wait for the disk (an import's) are still seen by
+ * every other connection at once, and store_sync makes them durable. */
+static void test_deferred_sync(const char *path)
+{
+	struct store *st = NULL, *other = NULL;
+	struct error *e = NULL;
+	struct store_counts c = { 0 };
+	const char *raw = "From: a@example.org\nSubject: deferred\nMessage-ID: <ds@test>\n\nx\n";
+	struct store_new m = { .raw = raw, .len = strlen(raw) };
+
+	ok(store_open(&st, path, STORE_CREATE, &e) == 0, "open for deferred sync");
+	ok(store_set_sync_each_commit(st, false, &e) == 0, "commits stop waiting for the disk");
+	ok(store_begin(st, &e) == 0 && store_add(st, &m, NULL, &e) == STORE_ADDED &&
+	   store_commit(st, &e) == 0, "a batch commits");
+	ok(store_open(&other, path, STORE_READONLY, &e) == 0 &&
+	   store_counts(other, &c, &e) == 0 && c.total == 1,
+	   "another connection sees it before any sync");
+	store_close(&other);
+	ok(store_sync(st, &e) == 0, "store_sync syncs the WAL");
+	ok(store_set_sync_each_commit(st, true, &e) == 0, "and commits wait again");
+	store_close(&st);
+	{
+		char *wal = xasprintf("%s-wal", path);
+
+		unlink(wal);
+		free(wal);
+	}
+	ok(store_open(&st, path, 0, &e) == 0, "reopen");
+	ok(store_sync(st, &e) == 0, "store_sync with nothing in the WAL is fine");
+	store_close(&st);
+	error_free(&e);
+}
+
 int main(void)
 {
 	struct store *st = NULL;
@@ -525,6 +558,12 @@ int main(void)
 	test_windows(wpath);
 	test_check(path);
 	test_two_processes(cpath);
+	{
+		char *dpath = xasprintf("%s/deferred.db", tmpdir);
+
+		test_deferred_sync(dpath);
+		free(dpath);
+	}
 	free(path);
 	free(wpath);
 	free(cpath);
