@@ -27,6 +27,9 @@ struct query {
 	/* The positive full-text expression (params[0]) when where begins
 	 * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", else NULL. */
 	const char *fts_match;
+	/* With fts_match: where less that first condition ("1" if nothing
+	 * else), its parameters params[1] on. */
+	char *where_rest;
 };
 
 /* Compiles text; `now` anchors relative dates (pass time(NULL)).  A bad

@@ -198,10 +198,11 @@ int store_set_flags(struct store *st, int64_t id, unsigned set, unsigned clear,
 
 /* A search, from query.c: where is a condition over table alias m with
  * text parameters bound in order.  When fts_match is set, where begins
- * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)" and fts_match
- * is that expression (params[0]): a term found in a large part of the
- * archive is then answered by walking the order's index instead of
- * sorting the hits, which is cheaper once the hits are many.  A listing
+ * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", fts_match is
+ * that expression (params[0]) and where_rest the conditions after it: a
+ * term found in a large part of the archive is then answered by walking
+ * the order's index against a bitmap of its hits instead of sorting the
+ * hits, which is cheaper once they are many.  A listing
  * reads only what a one-line summary shows (id, date, size, thread_id,
  * flags, has_attachment, partial, from_name, from_addr, subject); the
  * other fields of its rows stay NULL and sha256 empty. */
@@ -210,6 +211,7 @@ struct store_query {
 	const char *const *params;
 	size_t nparams;
 	const char *fts_match;
+	const char *where_rest;	/* with fts_match: where less that condition */
 	enum store_order order;
 	bool listing;
 };
