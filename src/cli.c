@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,24 +384,44 @@ static void print_row_json(struct buf *b, const struct store_row *r)
 		   (long long)r->thread_id);
 }
 
-/* Copies s for a terminal line: control characters become spaces. */
+/* Whether any of the 8 bytes in w is a control character (below 0x20,
+ * NUL included, or DEL), tested all at once. */
+static bool has_control(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	uint64_t del = w ^ (ones * 0x7f);
+
+	return (((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs;
+}
+
+/* Copies s for a terminal line: control characters become spaces.  The
+ * clean stretches, nearly all of any text, are found 8 bytes at a time. */
 static void put_clean(struct buf *b, const char *s)
 {
-	while (*s) {
-		const char *run = s;
+	size_t n = strlen(s);
 
-		while ((unsigned char)*s >= 0x20 && *s != 0x7f)
-			s++;
-		buf_append(b, run, (size_t)(s - run));
-		if (*s == '\0')
+	while (n > 0) {
+		size_t run = 0;
+
+		for (uint64_t w; run + 8 <= n; run += 8) {
+			memcpy(&w, s + run, 8);
+			if (has_control(w))
+				break;
+		}
+		while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
+			run++;
+		buf_append(b, s, run);
+		if (run == n)
 			break;
 		buf_putc(b, ' ');
-		s++;
+		s += run + 1;
+		n -= run + 1;
 	}
 }
 
-/* n as decimal digits, at least width of them (zero-padded). */
-static void put_uint(struct buf *b, unsigned long long n, int width)
+/* n as decimal digits, at least width of them (zero-padded), at p;
+ * returns the end.  p needs room for 20 digits. */
+static char *put_uint(char *p, unsigned long long n, int width)
 {
 	char d[24];
 	int i = (int)sizeof d;
@@ -410,40 +431,42 @@ static void put_uint(struct buf *b, unsigned long long n, int width)
 		n /= 10;
 		width--;
 	} while (n > 0 || width > 0);
-	buf_append(b, d + i, sizeof d - (size_t)i);
+	memcpy(p, d + i, sizeof d - (size_t)i);
+	return p + (sizeof d - (size_t)i);
 }
 
 /* One line per message; search output can run to every message of the
- * archive, so no printf on the way. */
-static void print_row_text(struct buf *b, const struct store_row *r)
+ * archive, so no printf on the way: the id, flags and date are put
+ * together here and appended at once. */
+static void print_row_text(struct buf *b, const struct store_listing *r)
 {
 	time_t t = (time_t)r->date;
 	struct tm tm;
-	char flags[5];
+	char line[96], *p = line;
 
 	if (localtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0) {
 		t = 0;
 		gmtime_r(&t, &tm);	/* a date no calendar holds: shown as 1970 */
 	}
-	flags[0] = (r->flags & MSG_SEEN) ? ' ' : 'N';
-	flags[1] = (r->flags & MSG_FLAGGED) ? '!' : ' ';
-	flags[2] = (r->flags & MSG_ANSWERED) ? 'r' : ' ';
-	flags[3] = r->has_attachment ? '@' : ' ';
-	flags[4] = '\t';
-	put_uint(b, (unsigned long long)r->id, 1);
-	buf_putc(b, '\t');
-	buf_append(b, flags, sizeof flags);
+	p = put_uint(p, (unsigned long long)r->id, 1);
+	*p++ = '\t';
+	*p++ = (r->flags & MSG_SEEN) ? ' ' : 'N';
+	*p++ = (r->flags & MSG_FLAGGED) ? '!' : ' ';
+	*p++ = (r->flags & MSG_ANSWERED) ? 'r' : ' ';
+	*p++ = r->has_attachment ? '@' : ' ';
+	*p++ = '\t';
 	/* %Y-%m-%d %H:%M */
-	put_uint(b, (unsigned long long)(tm.tm_year + 1900), 4);
-	buf_putc(b, '-');
-	put_uint(b, (unsigned long long)(tm.tm_mon + 1), 2);
-	buf_putc(b, '-');
-	put_uint(b, (unsigned long long)tm.tm_mday, 2);
-	buf_putc(b, ' ');
-	put_uint(b, (unsigned long long)tm.tm_hour, 2);
-	buf_putc(b, ':');
-	put_uint(b, (unsigned long long)tm.tm_min, 2);
-	buf_putc(b, '\t');
+	p = put_uint(p, (unsigned long long)(tm.tm_year + 1900), 4);
+	*p++ = '-';
+	p = put_uint(p, (unsigned long long)(tm.tm_mon + 1), 2);
+	*p++ = '-';
+	p = put_uint(p, (unsigned long long)tm.tm_mday, 2);
+	*p++ = ' ';
+	p = put_uint(p, (unsigned long long)tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_uint(p, (unsigned long long)tm.tm_min, 2);
+	*p++ = '\t';
+	buf_append(b, line, (size_t)(p - line));
 	put_clean(b, r->from_name[0] ? r->from_name : r->from_addr);
 	buf_putc(b, '\t');
 	put_clean(b, r->subject);
@@ -483,12 +506,19 @@ static int cmd_search(struct cli_context *ctx, int argc, char **argv, struct err
 		rc = -1;
 		goto out;
 	}
-	while ((rc = store_query_next(cur, &row, err)) > 0) {
-		if (o.json)
+	for (;;) {
+		if (o.json) {
+			if ((rc = store_query_next(cur, &row, err)) <= 0)
+				break;
 			print_row_json(&out, &row);
-		else
-			print_row_text(&out, &row);
-		store_row_clear(&row);
+			store_row_clear(&row);
+		} else {
+			struct store_listing l;
+
+			if ((rc = store_query_next_listing(cur, &l, err)) <= 0)
+				break;
+			print_row_text(&out, &l);
+		}
 		if (out.len >= 64 * 1024) {
 			fwrite(out.data, 1, out.len, stdout);
 			buf_reset(&out);

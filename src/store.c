@@ -1645,15 +1645,13 @@ int store_query_open(struct store *st, const struct store_query *q,
 	return 0;
 }
 
-int store_query_next(struct store_cursor *cur, struct store_row *row,
-		     struct error **err)
+/* Steps the cursor: 1 with a row, 0 at the end, -1 on error. */
+static int query_step(struct store_cursor *cur, struct error **err)
 {
 	int rc = sqlite3_step(cur->stmt);
 
-	if (rc == SQLITE_ROW) {
-		row_from_stmt(cur->stmt, row);
+	if (rc == SQLITE_ROW)
 		return 1;
-	}
 	if (rc == SQLITE_DONE)
 		return 0;
 	/* A malformed FTS expression shows up here. */
@@ -1661,6 +1659,44 @@ int store_query_next(struct store_cursor *cur, struct store_row *row,
 		return error_set(err, ERR_USAGE, _("search failed: %s"),
 				 sqlite3_errmsg(cur->st->db));
 	return db_error(cur->st, err, _("searching"));
+}
+
+int store_query_next(struct store_cursor *cur, struct store_row *row,
+		     struct error **err)
+{
+	int rc = query_step(cur, err);
+
+	if (rc > 0)
+		row_from_stmt(cur->stmt, row);
+	return rc;
+}
+
+static const char *column_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+int store_query_next_listing(struct store_cursor *cur, struct store_listing *row,
+			     struct error **err)
+{
+	sqlite3_stmt *s = cur->stmt;
+	int rc = query_step(cur, err);
+
+	if (rc <= 0)
+		return rc;
+	row->id = sqlite3_column_int64(s, 0);
+	row->date = sqlite3_column_int64(s, 1);
+	row->size = sqlite3_column_int64(s, 2);
+	row->thread_id = sqlite3_column_int64(s, 3);
+	row->flags = (unsigned)sqlite3_column_int(s, 4);
+	row->has_attachment = sqlite3_column_int(s, 5) != 0;
+	row->partial = sqlite3_column_int(s, 6) != 0;
+	row->from_name = column_text(s, 7);
+	row->from_addr = column_text(s, 8);
+	row->subject = column_text(s, 9);
+	return 1;
 }
 
 void store_query_close(struct store_cursor **cur)

@@ -221,6 +221,24 @@ int store_query_open(struct store *st, const struct store_query *q,
 /* 1 with a row, 0 at the end, -1 on error. */
 int store_query_next(struct store_cursor *cur, struct store_row *row,
 		     struct error **err);
+/* What a one-line listing shows of a message; the strings (never NULL)
+ * belong to the cursor and last until its next step or its close. */
+struct store_listing {
+	int64_t id;
+	int64_t date;
+	int64_t size;
+	int64_t thread_id;
+	unsigned flags;
+	bool has_attachment;
+	bool partial;
+	const char *from_name;
+	const char *from_addr;
+	const char *subject;
+};
+/* store_query_next without a copy of anything: for either kind of cursor
+ * (a listing cursor reads no more than this). */
+int store_query_next_listing(struct store_cursor *cur, struct store_listing *row,
+			     struct error **err);
 void store_query_close(struct store_cursor **cur);
 
 /* `petrel check`: SQLite's integrity check plus every message's SHA-256.

@@ -184,6 +184,25 @@ out=$("$PETREL" check 2>&1)
 is "$?" 1 "check fails when a message's bytes changed"
 like "$out" "message $id: SHA-256 does not match" "and names the message"
 
+# Control characters in a subject or name reach no terminal: the header
+# decoder stores them as U+FFFD, all but the tab, which the listing turns
+# into a space, wherever it sits in a long clean stretch (the listing
+# scans 8 bytes at a time).
+C="$WORK/ctl"
+mkdir -p "$C/cur" "$C/new" "$C/tmp"
+printf 'From: =?utf-8?q?Eve=1B=5B31m_Longname?= <eve@x>\nSubject: =?utf-8?q?abcdefghijklmnop=1B=5B2Jqrstuvwx=7F=09end=07?=\nDate: Sun, 4 Feb 2024 10:00:00 +0000\n\nctl\n' \
+	>"$C/cur/1707040800.6.host:2,S"
+printf 'From: t@x\nSubject: 12345678\t90\tab\t\nDate: Mon, 5 Feb 2024 10:00:00 +0000\n\ntab\n' \
+	>"$C/cur/1707127200.7.host:2,S"
+PETREL_ARCHIVE="$WORK/ctl.db" "$PETREL" import "$C" >/dev/null 2>&1
+PETREL_ARCHIVE="$WORK/ctl.db" "$PETREL" search "" >"$WORK/ctl.out"
+r=$(printf '\357\277\275')
+is "$(sed -n 1p "$WORK/ctl.out" | cut -f4-)" "$(printf 'Eve%s[31m Longname\tabcdefghijklmnop%s[2Jqrstuvwx%s end%s' "$r" "$r" "$r" "$r")" \
+	"escape, delete and bell arrive as U+FFFD, a tab as a space"
+is "$(sed -n 2p "$WORK/ctl.out" | cut -f5-)" "12345678 90 ab" "tabs at a word's edge and inside"
+is "$(tr -d '\t\n' <"$WORK/ctl.out" | LC_ALL=C tr -cd '\000-\037\177' | wc -c)" 0 \
+	"no control byte but the tab separators and newlines"
+
 "$PETREL" --version | grep -q "^petrel "
 ok $? "--version"
 "$PETREL" search --help | grep -q "usage: petrel search"
