@@ -424,9 +424,16 @@ static int store_open_file(struct store **stp, const char *path, unsigned flags,
 		store_close(&st);
 		return -1;
 	}
+	/* secure_delete = FAST: Debian builds SQLite to zero every freed page
+	 * and write the zeros out.  Nothing Petrel frees holds mail a user
+	 * deleted (there is no delete short of a purge, which must turn the
+	 * zeroing on for itself): the pages are old full-text segments and
+	 * index pages, and zeroing them was 510 MB of the 7.3 GB an import
+	 * of 100,000 messages writes. */
 	if (!st->readonly &&
 	    (exec_sql(st, "PRAGMA journal_mode = WAL", err) != 0 ||
-	     exec_sql(st, "PRAGMA synchronous = FULL", err) != 0)) {
+	     exec_sql(st, "PRAGMA synchronous = FULL", err) != 0 ||
+	     exec_sql(st, "PRAGMA secure_delete = FAST", err) != 0)) {
 		store_close(&st);
 		return -1;
 	}
