@@ -17,7 +17,6 @@
 #include "maildir.h"
 #include "paths.h"
 
-/* A message buffer that grew past this is freed before the next message. */
 /* What is read at a time past the size fstat gave (a file that grew). */
 #define MAILDIR_READ_SLACK (16u * 1024)
 #define MAILDIR_NAME_TRIES 1000

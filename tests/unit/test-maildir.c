@@ -464,6 +464,40 @@ static void cleanup(void)
 	free(cmd);
 }
 
+/* A file longer than fstat says (it grew since, or is one of /proc's,
+ * which all say 0) is read to its end, and the limit still holds; the
+ * bytes can be taken over by the caller. */
+static void test_growing(void)
+{
+	struct maildir_params small = { .max_message = 10 };
+	struct maildir_reader *r;
+	struct maildir_message m;
+	struct error *err = NULL;
+	char *data;
+
+	if (mkdir("grow", 0700) != 0 || mkdir("grow/cur", 0700) != 0 ||
+	    mkdir("grow/new", 0700) != 0 || mkdir("grow/tmp", 0700) != 0 ||
+	    symlink("/proc/self/status", "grow/cur/1.1.host:2,S") != 0)
+		fatal("grow: %s", strerror(errno));
+	r = maildir_open("grow", NULL, &err);
+	ok(r != NULL && maildir_next(r, &m, &err) == MAILDIR_MESSAGE,
+	   "a file whose size says 0 is read");
+	ok(r != NULL && m.len > 100 && strncmp(m.data, "Name:", 5) == 0 &&
+	   strlen(m.data) == m.len, "to its end, NUL-terminated");
+	data = r != NULL ? maildir_take_data(r) : NULL;
+	ok(data != NULL && data == m.data, "its bytes can be taken over");
+	ok(r != NULL && maildir_take_data(r) == NULL, "once");
+	free(data);
+	ok(r != NULL && maildir_next(r, &m, &err) == MAILDIR_END, "and the reader goes on");
+	maildir_close(&r);
+	r = maildir_open("grow", &small, &err);
+	ok(r != NULL && maildir_next(r, &m, &err) == MAILDIR_SKIPPED && err != NULL &&
+	   strstr(err->msg, "larger than the limit") != NULL,
+	   "past the size limit while it reads, it is skipped");
+	error_free(&err);
+	maildir_close(&r);
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL)
@@ -474,6 +508,7 @@ int main(void)
 	test_tree();
 	test_not_maildir();
 	test_write();
+	test_growing();
 	cleanup();
 	return tap_done();
 }
