@@ -208,7 +208,7 @@ int import_path(struct store *st, const char *path, const struct import_options 
 	static const struct import_options defaults = { 0 };
 	size_t max_messages, max_bytes;
 	struct source src = { 0 };
-	struct checkpointer *ck;
+	struct checkpointer *ck = NULL;
 	struct batch b = { 0 };
 	struct error *read_err = NULL;
 	struct item *it;
@@ -225,9 +225,8 @@ int import_path(struct store *st, const char *path, const struct import_options 
 	 * for the disk: the checkpointer syncs what it copies after every
 	 * batch, and the import syncs once at the end, before it reports. */
 	if (store_set_sync_each_commit(st, false, err) != 0) {
-		maildir_close(&src.maildir);
-		mbox_close(&src.mbox);
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	src.queue = handoff_new(IMPORT_QUEUE_MESSAGES, IMPORT_QUEUE_BYTES);
 	/* The checkpointer does the copying; the inserts go on meanwhile. */

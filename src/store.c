@@ -1218,25 +1218,46 @@ static char *column_dup(sqlite3_stmt *s, int i)
 	return t != NULL ? xstrdup((const char *)t) : NULL;
 }
 
+/* The first ten columns (LISTING_COLUMNS), borrowed from the statement:
+ * the one place that knows their order. */
+static const char *column_or_empty(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+static void listing_from_stmt(sqlite3_stmt *s, struct store_listing *l)
+{
+	l->id = sqlite3_column_int64(s, 0);
+	l->date = sqlite3_column_int64(s, 1);
+	l->size = sqlite3_column_int64(s, 2);
+	l->thread_id = sqlite3_column_int64(s, 3);
+	l->flags = (unsigned)sqlite3_column_int(s, 4);
+	l->has_attachment = sqlite3_column_int(s, 5) != 0;
+	l->partial = sqlite3_column_int(s, 6) != 0;
+	l->from_name = column_or_empty(s, 7);
+	l->from_addr = column_or_empty(s, 8);
+	l->subject = column_or_empty(s, 9);
+}
+
+/* A row of ROW_COLUMNS, every string copied. */
 static void row_from_stmt(sqlite3_stmt *s, struct store_row *r)
 {
+	struct store_listing l;
 	const void *digest;
 
-	r->id = sqlite3_column_int64(s, 0);
-	r->date = sqlite3_column_int64(s, 1);
-	r->size = sqlite3_column_int64(s, 2);
-	r->thread_id = sqlite3_column_int64(s, 3);
-	r->flags = (unsigned)sqlite3_column_int(s, 4);
-	r->has_attachment = sqlite3_column_int(s, 5) != 0;
-	r->partial = sqlite3_column_int(s, 6) != 0;
-	r->from_name = column_dup(s, 7);
-	r->from_addr = column_dup(s, 8);
-	r->subject = column_dup(s, 9);
-	r->sha256[0] = '\0';
-	if (sqlite3_column_count(s) <= 10) {	/* LISTING_COLUMNS */
-		r->message_id = r->to_json = r->cc_json = r->attachments_json = NULL;
-		return;
-	}
+	listing_from_stmt(s, &l);
+	r->id = l.id;
+	r->date = l.date;
+	r->size = l.size;
+	r->thread_id = l.thread_id;
+	r->flags = l.flags;
+	r->has_attachment = l.has_attachment;
+	r->partial = l.partial;
+	r->from_name = xstrdup(l.from_name);
+	r->from_addr = xstrdup(l.from_addr);
+	r->subject = xstrdup(l.subject);
 	r->message_id = column_dup(s, 10);
 	r->to_json = column_dup(s, 11);
 	r->cc_json = column_dup(s, 12);
@@ -1244,6 +1265,8 @@ static void row_from_stmt(sqlite3_stmt *s, struct store_row *r)
 	digest = sqlite3_column_blob(s, 14);
 	if (digest != NULL && sqlite3_column_bytes(s, 14) == SHA256_LEN)
 		hex_encode(digest, SHA256_LEN, r->sha256);
+	else
+		r->sha256[0] = '\0';
 }
 
 void store_row_clear(struct store_row *r)
@@ -1511,6 +1534,7 @@ struct store_cursor {
 	struct store *st;
 	sqlite3_stmt *stmt;
 	struct hit_set *hits;	/* bound to stmt, which must go first */
+	bool listing;		/* stmt has LISTING_COLUMNS only */
 };
 
 /* The messages a full-text term matches, as a bit per archive id. */
@@ -1557,9 +1581,9 @@ static void hit_set_free(struct hit_set **hp)
 
 /* The hits of match when they are at least a fifth of a large archive;
  * NULL otherwise (and for a malformed expression, which the search
- * itself then reports).  The term's rows are read once; a rare term
- * stops being collected as soon as the archive proves too small for it
- * to be dense. */
+ * itself then reports).  A dense term's rows are read once, into the
+ * bitmap; a term that turns out sparse costs one extra read of its
+ * hits, fewer than a fifth of the archive's. */
 static struct hit_set *dense_hits(struct store *st, const char *match)
 {
 	int64_t total = query_int(st, "SELECT n FROM counters WHERE name = 'total'", 0);
@@ -1649,6 +1673,7 @@ int store_query_open(struct store *st, const struct store_query *q,
 	(*cur)->st = st;
 	(*cur)->stmt = s;
 	(*cur)->hits = hits;
+	(*cur)->listing = q->listing;
 	return 0;
 }
 
@@ -1671,39 +1696,25 @@ static int query_step(struct store_cursor *cur, struct error **err)
 int store_query_next(struct store_cursor *cur, struct store_row *row,
 		     struct error **err)
 {
-	int rc = query_step(cur, err);
+	int rc;
 
+	if (cur->listing)
+		return error_set(err, ERR_INTERNAL,
+				 "store_query_next on a listing cursor");
+	rc = query_step(cur, err);
 	if (rc > 0)
 		row_from_stmt(cur->stmt, row);
 	return rc;
 }
 
-static const char *column_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t != NULL ? (const char *)t : "";
-}
-
 int store_query_next_listing(struct store_cursor *cur, struct store_listing *row,
 			     struct error **err)
 {
-	sqlite3_stmt *s = cur->stmt;
 	int rc = query_step(cur, err);
 
-	if (rc <= 0)
-		return rc;
-	row->id = sqlite3_column_int64(s, 0);
-	row->date = sqlite3_column_int64(s, 1);
-	row->size = sqlite3_column_int64(s, 2);
-	row->thread_id = sqlite3_column_int64(s, 3);
-	row->flags = (unsigned)sqlite3_column_int(s, 4);
-	row->has_attachment = sqlite3_column_int(s, 5) != 0;
-	row->partial = sqlite3_column_int(s, 6) != 0;
-	row->from_name = column_text(s, 7);
-	row->from_addr = column_text(s, 8);
-	row->subject = column_text(s, 9);
-	return 1;
+	if (rc > 0)
+		listing_from_stmt(cur->stmt, row);
+	return rc;
 }
 
 void store_query_close(struct store_cursor **cur)

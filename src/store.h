@@ -202,10 +202,9 @@ int store_set_flags(struct store *st, int64_t id, unsigned set, unsigned clear,
  * that expression (params[0]) and where_rest the conditions after it: a
  * term found in a large part of the archive is then answered by walking
  * the order's index against a bitmap of its hits instead of sorting the
- * hits, which is cheaper once they are many.  A listing
- * reads only what a one-line summary shows (id, date, size, thread_id,
- * flags, has_attachment, partial, from_name, from_addr, subject); the
- * other fields of its rows stay NULL and sha256 empty. */
+ * hits, which is cheaper once they are many.  A listing cursor reads
+ * only what a one-line summary shows (struct store_listing) and is read
+ * with store_query_next_listing. */
 struct store_query {
 	const char *where;
 	const char *const *params;
@@ -218,11 +217,13 @@ struct store_query {
 struct store_cursor;
 int store_query_open(struct store *st, const struct store_query *q,
 		     struct store_cursor **cur, struct error **err);
-/* 1 with a row, 0 at the end, -1 on error. */
+/* 1 with a row, 0 at the end, -1 on error (ERR_INTERNAL for a listing
+ * cursor). */
 int store_query_next(struct store_cursor *cur, struct store_row *row,
 		     struct error **err);
-/* What a one-line listing shows of a message; the strings (never NULL)
- * belong to the cursor and last until its next step or its close. */
+/* The fields of a store_row that a one-line listing shows, borrowed: the
+ * strings (never NULL) belong to the cursor and last until its next step
+ * or its close. */
 struct store_listing {
 	int64_t id;
 	int64_t date;
@@ -235,8 +236,8 @@ struct store_listing {
 	const char *from_addr;
 	const char *subject;
 };
-/* store_query_next without a copy of anything: for either kind of cursor
- * (a listing cursor reads no more than this). */
+/* store_query_next without a copy of anything, for either kind of
+ * cursor. */
 int store_query_next_listing(struct store_cursor *cur, struct store_listing *row,
 			     struct error **err);
 void store_query_close(struct store_cursor **cur);
