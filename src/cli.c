@@ -231,7 +231,6 @@ static int open_search(struct store *st, const struct query *q, enum store_order
 		.params = (const char *const *)q->params,
 		.nparams = q->nparams,
 		.fts_match = q->fts_match,
-		.where_rest = q->where_rest,
 		.order = order,
 		.listing = listing,
 	};

@@ -480,21 +480,16 @@ int query_compile(const char *text, time_t now, struct query *q, struct error **
 	if (rc == 0 && !c.names_trashed)
 		add_cond(&c, false, "(m.flags & 16) = 0");
 	if (rc == 0 && c.fts.len > 0) {
-		/* The positive full-text part goes first: FTS narrows fastest. */
-		struct buf w = BUF_INIT;
-
+		/* The positive full-text part is the first parameter; the
+		 * store puts the condition on it first (FTS narrows fastest). */
 		q->params = xreallocarray(q->params, q->nparams + 1, sizeof *q->params);
 		memmove(q->params + 1, q->params, q->nparams * sizeof *q->params);
 		q->params[0] = buf_steal(&c.fts, NULL);
 		q->nparams++;
 		q->fts_match = q->params[0];
-		q->where_rest = xstrdup(c.where.len > 0 ? buf_cstr(&c.where) : "1");
-		buf_puts(&w, "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)");
-		if (c.where.len > 0)
-			buf_printf(&w, " AND %s", buf_cstr(&c.where));
-		buf_free(&c.where);
-		c.where = w;
 	}
+	if (rc == 0 && c.where.len == 0)
+		buf_puts(&c.where, "1");
 	buf_free(&c.fts);
 	if (rc != 0) {
 		buf_free(&c.where);
@@ -511,6 +506,5 @@ void query_free(struct query *q)
 		free(q->params[i]);
 	free(q->params);
 	free(q->where);
-	free(q->where_rest);
 	memset(q, 0, sizeof *q);
 }

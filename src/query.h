@@ -21,15 +21,14 @@
 #include "error.h"
 
 struct query {
-	char *where;	/* SQL condition */
+	/* SQL condition: every term but the positive full-text ones ("1"
+	 * when there are none) */
+	char *where;
 	char **params;	/* text parameters, bound in order */
 	size_t nparams;
-	/* The positive full-text expression (params[0]) when where begins
-	 * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", else NULL. */
+	/* The positive full-text terms as one FTS5 expression, params[0]
+	 * (the parameters of where follow it); NULL when there are none. */
 	const char *fts_match;
-	/* With fts_match: where less that first condition ("1" if nothing
-	 * else), its parameters params[1] on. */
-	char *where_rest;
 };
 
 /* Compiles text; `now` anchors relative dates (pass time(NULL)).  A bad

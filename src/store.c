@@ -1641,23 +1641,24 @@ int store_query_open(struct store *st, const struct store_query *q,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (q->fts_match != NULL && q->where_rest != NULL)
-		hits = dense_hits(st, q->fts_match);
+	/* The full-text expression is ?1 and the where clause's parameters
+	 * follow it: as the hit set, as a MATCH, or (none) from ?1 on. */
+	hits = dense_hits(st, q->fts_match);
 	if (hits != NULL) {
-		/* ?1 is the hit set, in the place of the full-text expression:
-		 * the other parameters keep their numbers. */
 		buf_printf(&sql, "SELECT %s FROM messages m INDEXED BY %s WHERE "
 			   "petrel_hit(?1, m.id) AND %s ORDER BY %s",
-			   columns, index[q->order], q->where_rest, keys[q->order]);
+			   columns, index[q->order], q->where, keys[q->order]);
 	} else {
 		/* The ids are put in order first, then the rows fetched in
 		 * that order: sorting whole rows cost twice as much.  LIMIT -1
 		 * keeps SQLite from dropping the inner ORDER BY (it may ignore
 		 * one in a FROM subquery without a LIMIT); the outer loop over
 		 * k then yields rows in its order. */
-		buf_printf(&sql, "SELECT %s FROM (SELECT m.id FROM messages m WHERE %s "
+		buf_printf(&sql, "SELECT %s FROM (SELECT m.id FROM messages m WHERE %s%s "
 			   "ORDER BY %s LIMIT -1) k CROSS JOIN messages m ON m.id = k.id",
-			   columns, q->where, keys[q->order]);
+			   columns, q->fts_match != NULL ?
+			   "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?1) AND " : "",
+			   q->where, keys[q->order]);
 	}
 	rc = prepare(st, buf_cstr(&sql), &s, err);
 	buf_free(&sql);

@@ -197,20 +197,18 @@ int store_set_flags(struct store *st, int64_t id, unsigned set, unsigned clear,
 		    struct error **err);
 
 /* A search, from query.c: where is a condition over table alias m with
- * text parameters bound in order.  When fts_match is set, where begins
- * with "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", fts_match is
- * that expression (params[0]) and where_rest the conditions after it: a
- * term found in a large part of the archive is then answered by walking
- * the order's index against a bitmap of its hits instead of sorting the
- * hits, which is cheaper once they are many.  A listing cursor reads
- * only what a one-line summary shows (struct store_listing) and is read
- * with store_query_next_listing. */
+ * text parameters bound in order.  When fts_match is set it is params[0],
+ * a full-text expression every match must also satisfy; the parameters
+ * of where follow it.  A term found in a large part of the archive is
+ * answered by walking the order's index against a bitmap of its hits
+ * instead of sorting the hits, which is cheaper once they are many.  A
+ * listing cursor reads only what a one-line summary shows (struct
+ * store_listing) and is read with store_query_next_listing. */
 struct store_query {
 	const char *where;
 	const char *const *params;
 	size_t nparams;
 	const char *fts_match;
-	const char *where_rest;	/* with fts_match: where less that condition */
 	enum store_order order;
 	bool listing;
 };

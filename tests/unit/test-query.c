@@ -102,7 +102,6 @@ static char *run(const char *q, struct error **errp)
 		.params = (const char *const *)cq.params,
 		.nparams = cq.nparams,
 		.fts_match = cq.fts_match,
-		.where_rest = cq.where_rest,
 		.order = order,
 		.listing = listing,
 	};
