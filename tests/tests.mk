@@ -5,6 +5,10 @@ EXTRA_DIST += tests/tap.h tests/lib.sh
 TESTS += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 EXTRA_DIST += tests/cli/archive.sh tests/cli/tui.sh tests/cli/faults.sh
 
+## When an import waits for the disk, read off its system calls (strace).
+TESTS += tests/cli/import-sync.sh
+EXTRA_DIST += tests/cli/import-sync.sh
+
 ## petrel show with several IDs (delimiters, order, a missing one).
 TESTS += tests/cli/show.sh
 EXTRA_DIST += tests/cli/show.sh
