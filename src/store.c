@@ -29,6 +29,7 @@
 #include "envelope.h"
 #include "i18n.h"
 #include "json.h"
+#include "log.h"
 #include "render.h"
 #include "paths.h"
 #include "store.h"
@@ -207,6 +208,18 @@ static const char *const migrations[] = {
 	"END;"
 	"CREATE VIRTUAL TABLE fts USING fts5(subject, sender, recipients, body,"
 	"  content='', columnsize=0, tokenize='unicode61 remove_diacritics 2');",
+	/* 1 -> 2: the two order indexes carry the listing's columns
+	 * (LISTING_COLUMNS), so a listing in date or thread order reads the
+	 * index alone and never the table.  A term in 75% of 100,000
+	 * messages lists in 77 ms instead of 107 (mean of 30), for 10 MB more
+	 * index each and 2% more bytes written by an import.  Version 1 is
+	 * still read as it is: the index names are the same. */
+	"DROP INDEX messages_by_date;"
+	"CREATE INDEX messages_by_date ON messages(date, id, size, thread_id, flags,"
+	"  has_attachment, partial, from_name, from_addr, subject);"
+	"DROP INDEX messages_by_thread;"
+	"CREATE INDEX messages_by_thread ON messages(thread_date, thread_id, date, id,"
+	"  size, flags, has_attachment, partial, from_name, from_addr, subject);",
 };
 
 const char *store_path(const struct store *st)
@@ -278,6 +291,10 @@ static int migrate(struct store *st, struct error **err)
 				 st->path, (long long)version, STORE_SCHEMA_VERSION);
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
+	/* A reader leaves an older schema it can read as it is: the upgrade
+	 * waits for the first connection that writes. */
+	if (st->readonly && version >= STORE_SCHEMA_READABLE)
+		return 0;
 	if (st->readonly)
 		return error_set(err, ERR_STORE,
 				 _("archive %s needs a schema upgrade; open it once read-write"),
@@ -286,6 +303,9 @@ static int migrate(struct store *st, struct error **err)
 		return -1;
 	/* Another process may have migrated while we waited for the lock. */
 	version = query_int(st, "PRAGMA user_version", -1);
+	if (version > 0 && version < STORE_SCHEMA_VERSION)
+		log_msg(LOG_INFO, "archive %s: upgrading the schema from version %lld to %d",
+			st->path, (long long)version, STORE_SCHEMA_VERSION);
 	for (; version >= 0 && version < STORE_SCHEMA_VERSION; version++) {
 		char pragma[64];
 

@@ -32,8 +32,12 @@ enum store_open_flags {
  * value (SQLITE_MAX_LENGTH, 10^9 bytes). */
 #define STORE_MESSAGE_MAX ((size_t)1000000000)
 
-/* The schema version this code writes; older archives are migrated on open. */
-#define STORE_SCHEMA_VERSION 1
+/* The schema version this code writes; older archives are migrated when
+ * they are opened for writing. */
+#define STORE_SCHEMA_VERSION 2
+/* The oldest version this code reads without migrating it: a read-only
+ * open of an archive from STORE_SCHEMA_READABLE on leaves it as it is. */
+#define STORE_SCHEMA_READABLE 1
 
 /* The page cache of a connection, in KB. */
 #define STORE_CACHE_KB 16000

@@ -1,6 +1,6 @@
 /* test-store.c - the archive: creation, dedupe, byte-exact storage,
  * threading (including parents that arrive late), flags and counters,
- * keyset windows, id resolution, integrity check, and a reader and a
+ * keyset windows, schema migration, id resolution, integrity check, and a reader and a
  * writer in two processes. */
 #include "config.h"
 
@@ -297,6 +297,127 @@ static void test_windows(const char *path)
 	store_close(&st);
 }
 
+/* The ids of every message in one order, as store_window lists them. */
+static size_t window_ids(struct store *st, enum store_order order, int64_t *ids, size_t max)
+{
+	struct store_row *rows = NULL;
+	size_t n = 0;
+
+	if (store_window(st, order, 0, true, true, max, &rows, &n, NULL) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = rows[i].id;
+	store_rows_free(rows, n);
+	return n;
+}
+
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* An archive of schema version 1 (the order indexes on their keys only)
+ * is read as it is by a reader and upgraded by the first writer, with
+ * its messages, orders and counts unchanged. */
+static void test_migration(const char *path)
+{
+	static const char downgrade[] =
+		"DROP INDEX messages_by_date;"
+		"CREATE INDEX messages_by_date ON messages(date, id);"
+		"DROP INDEX messages_by_thread;"
+		"CREATE INDEX messages_by_thread ON messages(thread_date, thread_id, date, id);"
+		"PRAGMA user_version = 1;";
+	/* What a listing reads (LISTING_COLUMNS in store.c) and the order keys. */
+	static const char covered[] =
+		"SELECT count(*) FROM pragma_index_info('%s') WHERE name IN ("
+		"'date','id','size','thread_id','flags','has_attachment','partial',"
+		"'from_name','from_addr','subject','thread_date')";
+	struct store *st = NULL;
+	struct error *e = NULL;
+	int64_t before_date[200], before_thread[200], after[200], total;
+	size_t nd, nt, n;
+	struct store_counts c = { 0 };
+	char *q;
+	sqlite3 *db;
+
+	store_open(&st, path, 0, NULL);
+	nd = window_ids(st, STORE_ORDER_DATE, before_date, 200);
+	nt = window_ids(st, STORE_ORDER_THREAD, before_thread, 200);
+	store_counts(st, &c, NULL);
+	total = c.total;
+	store_close(&st);
+	ok(nd == 100 && nt == 100, "the archive lists its 100 messages in both orders");
+	q = xasprintf(covered, "messages_by_date");
+	is_int(sql_int(path, q), 10, "the date order index carries the listing's columns");
+	free(q);
+	q = xasprintf(covered, "messages_by_thread");
+	is_int(sql_int(path, q), 11, "so does the thread order index");
+	free(q);
+
+	sqlite3_open(path, &db);
+	ok(sqlite3_exec(db, downgrade, NULL, NULL, NULL) == SQLITE_OK, "made a version 1 archive");
+	sqlite3_close(db);
+
+	is_int(store_open(&st, path, STORE_READONLY, &e), 0, "a reader opens a version 1 archive");
+	if (e != NULL)
+		diag("%s", e->msg);
+	error_free(&e);
+	n = window_ids(st, STORE_ORDER_DATE, after, 200);
+	ok(n == nd && memcmp(after, before_date, n * sizeof *after) == 0,
+	   "and lists it in the same date order");
+	n = window_ids(st, STORE_ORDER_THREAD, after, 200);
+	ok(n == nt && memcmp(after, before_thread, n * sizeof *after) == 0,
+	   "and the same thread order");
+	store_close(&st);
+	is_int(sql_int(path, "PRAGMA user_version"), 1, "a reader leaves the schema as it was");
+	is_int(sql_int(path, "SELECT count(*) FROM pragma_index_info('messages_by_date')"), 2,
+	       "with its narrow index");
+
+	is_int(store_open(&st, path, 0, &e), 0, "a writer opens it");
+	if (e != NULL)
+		diag("%s", e->msg);
+	error_free(&e);
+	is_int(sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION,
+	       "and upgrades it to the current version");
+	q = xasprintf(covered, "messages_by_date");
+	is_int(sql_int(path, q), 10, "whose date order index carries the listing");
+	free(q);
+	q = xasprintf(covered, "messages_by_thread");
+	is_int(sql_int(path, q), 11, "as does its thread order index");
+	free(q);
+	n = window_ids(st, STORE_ORDER_DATE, after, 200);
+	ok(n == nd && memcmp(after, before_date, n * sizeof *after) == 0,
+	   "the date order is unchanged");
+	n = window_ids(st, STORE_ORDER_THREAD, after, 200);
+	ok(n == nt && memcmp(after, before_thread, n * sizeof *after) == 0,
+	   "the thread order is unchanged");
+	memset(&c, 0, sizeof c);
+	store_counts(st, &c, NULL);
+	is_int(c.total, total, "the counts are unchanged");
+	store_close(&st);
+
+	/* An archive from before the first schema cannot be read as it is. */
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL);
+	sqlite3_close(db);
+	is_int(store_open(&st, path, STORE_READONLY, &e), -1,
+	       "a reader refuses a schema older than it reads");
+	ok(e && strstr(e->msg, "schema upgrade") != NULL, "saying it needs an upgrade: %s",
+	   e ? e->msg : "");
+	error_free(&e);
+}
+
 static void test_resolve(struct store *st)
 {
 	int64_t id = 0;
@@ -556,6 +677,7 @@ int main(void)
 	test_uidls(st);
 	store_close(&st);
 	test_windows(wpath);
+	test_migration(wpath);
 	test_check(path);
 	test_two_processes(cpath);
 	{
