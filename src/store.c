@@ -1592,19 +1592,20 @@ static void hit_set_free(struct hit_set **hp)
 
 /* Whether a term is in so much of the archive that walking the order's
  * index beats sorting the hits.  Sorting looks each hit up twice (for its
- * key, then for its row) and sorts; walking visits every message once in
- * order, tests it against the hits in a bitmap and looks up only hits.
- * `petrel search`, mean of 30, on 100,000 messages: 10 hits sort in
- * 7.8 ms and walk in 18.7; 1.7% of the archive sorts in 28 ms and walks
- * in 36; 9.7% sorts in 76 and walks in 65.  The cut-over is a twentieth. */
+ * key, then for its row) and sorts; walking reads the order's index,
+ * which carries the listing (schema 2), and tests each entry against the
+ * hits in a bitmap.  `petrel search`, mean of 30, on 100,000 messages:
+ * 10 hits sort in 5.1 ms and walk in 6.9; 1.7% of the archive sorts in
+ * 22.4 ms and walks in 23.6; 9.7% sorts in 63 and walks in 26.6.  The
+ * cut-over is a fiftieth. */
 #define STORE_DENSE_MIN_TOTAL 10000
-#define STORE_DENSE_DIVISOR 20
+#define STORE_DENSE_DIVISOR 50
 
-/* The hits of match when they are at least a twentieth of a large archive;
+/* The hits of match when they are at least a fiftieth of a large archive;
  * NULL otherwise (and for a malformed expression, which the search
  * itself then reports).  A dense term's rows are read once, into the
  * bitmap; a term that turns out sparse costs one extra read of its
- * hits, fewer than a twentieth of the archive's. */
+ * hits, fewer than a fiftieth of the archive's. */
 static struct hit_set *dense_hits(struct store *st, const char *match)
 {
 	int64_t total = query_int(st, "SELECT n FROM counters WHERE name = 'total'", 0);
