@@ -21,6 +21,24 @@ bench_maildir() {
 	MAILDIR=$(cd "$MAILDIR" && pwd)
 }
 
+# fresh_page_us: microseconds to first touch one 4 KB page of memory the
+# process has not had before (256 MB of them, anonymous).  On a virtual
+# machine whose host takes freed memory back this is the price of every
+# page the page cache or a heap gains, and it changes by the hour; an
+# import writes gigabytes of new file pages, so its figures are read
+# against this one.
+fresh_page_us() {
+	python3 -c '
+import mmap, time
+n = 256 << 20
+m = mmap.mmap(-1, n)
+t = time.perf_counter()
+for i in range(0, n, 4096):
+    m[i] = 1
+print("%.2f" % ((time.perf_counter() - t) * 1e6 / (n // 4096)))
+'
+}
+
 # measure NAME CMD...: runs CMD with wall time and peak RSS (of CMD and
 # its children) in $work/NAME.time, its stdout in $work/NAME.out (or in
 # $measure_out when set, e.g. /dev/null) and its stderr in $work/NAME.err.
