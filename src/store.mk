@@ -17,8 +17,12 @@ tests_unit_test_query_LDADD = $(PETREL_LIBS)
 tests_unit_test_importer_SOURCES = tests/unit/test-importer.c tests/tap.h
 tests_unit_test_importer_LDADD = $(PETREL_LIBS)
 
-## Built on demand (make tests/bench/bench-window), never by make check.
-EXTRA_PROGRAMS = tests/bench/bench-window
+## Built on demand (make tests/bench/bench-window), never by make check;
+## index-scaling.sh builds both for itself.
+EXTRA_PROGRAMS = tests/bench/bench-window tests/bench/index-fill
 tests_bench_bench_window_SOURCES = tests/bench/bench-window.c
 tests_bench_bench_window_LDADD = $(PETREL_LIBS)
-CLEANFILES += tests/bench/bench-window
+tests_bench_index_fill_SOURCES = tests/bench/index-fill.c
+tests_bench_index_fill_LDADD = $(PETREL_LIBS)
+CLEANFILES += tests/bench/bench-window tests/bench/index-fill
+EXTRA_DIST += tests/bench/index-scaling.sh
