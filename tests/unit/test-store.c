@@ -66,6 +66,37 @@ static int64_t thread_of(struct store *st, int64_t id)
 	return t;
 }
 
+/* The first column of the first row of sql, run on the archive file
+ * directly; -1 when there is none. */
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* Runs sql on the file directly, behind the store's back (creating the
+ * file if need be); whether it worked. */
+static bool sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	sqlite3_open(path, &db);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK;
+}
+
 static void test_create(const char *path)
 {
 	struct store *st = NULL;
@@ -88,11 +119,9 @@ static void test_create(const char *path)
 	sqlite3_step(s);
 	is_str((const char *)sqlite3_column_text(s, 0), "wal", "WAL mode");
 	sqlite3_finalize(s);
-	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
-	sqlite3_step(s);
-	is_int(sqlite3_column_int(s, 0), STORE_SCHEMA_VERSION, "schema version recorded");
-	sqlite3_finalize(s);
 	sqlite3_close(db);
+	is_int(sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION,
+	       "schema version recorded");
 }
 
 static void test_refusals(void)
@@ -102,7 +131,6 @@ static void test_refusals(void)
 	char *p = xasprintf("%s/not-sqlite", tmpdir);
 	char *q = xasprintf("%s/future.db", tmpdir);
 	FILE *f = fopen(p, "w");
-	sqlite3 *db;
 
 	fputs("From jane Mon Jan  1 00:00:00 2024\nthis is an mbox, not an archive\n", f);
 	fclose(f);
@@ -111,9 +139,7 @@ static void test_refusals(void)
 	   e ? e->msg : "");
 	error_free(&e);
 
-	sqlite3_open(q, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
-	sqlite3_close(db);
+	sql_exec(q, "PRAGMA user_version = 99");
 	is_int(store_open(&st, q, 0, &e), -1, "a newer schema is refused");
 	ok(e && strstr(e->msg, "upgrade Petrel") != NULL, "telling the user to upgrade");
 	error_free(&e);
@@ -311,20 +337,25 @@ static size_t window_ids(struct store *st, enum store_order order, int64_t *ids,
 	return n;
 }
 
-static int64_t sql_int(const char *path, const char *sql)
+/* How many of the columns a listing reads (LISTING_COLUMNS in store.c)
+ * and of the order keys the index carries. */
+static int64_t listing_columns_in(const char *path, const char *index)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	int64_t v = -1;
+	char *q = xasprintf("SELECT count(*) FROM pragma_index_info('%s') WHERE name IN ("
+			    "'date','id','size','thread_id','flags','has_attachment','partial',"
+			    "'from_name','from_addr','subject','thread_date')", index);
+	int64_t n = sql_int(path, q);
 
-	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
-	sqlite3_close(db);
-	return v;
+	free(q);
+	return n;
+}
+
+/* Whether the archive lists exactly want, in order. */
+static bool lists(struct store *st, enum store_order order, const int64_t *want, size_t n)
+{
+	int64_t got[200];
+
+	return window_ids(st, order, got, 200) == n && memcmp(got, want, n * sizeof *got) == 0;
 }
 
 /* An archive of schema version 1 (the order indexes on their keys only)
@@ -338,47 +369,31 @@ static void test_migration(const char *path)
 		"DROP INDEX messages_by_thread;"
 		"CREATE INDEX messages_by_thread ON messages(thread_date, thread_id, date, id);"
 		"PRAGMA user_version = 1;";
-	/* What a listing reads (LISTING_COLUMNS in store.c) and the order keys. */
-	static const char covered[] =
-		"SELECT count(*) FROM pragma_index_info('%s') WHERE name IN ("
-		"'date','id','size','thread_id','flags','has_attachment','partial',"
-		"'from_name','from_addr','subject','thread_date')";
 	struct store *st = NULL;
 	struct error *e = NULL;
-	int64_t before_date[200], before_thread[200], after[200], total;
-	size_t nd, nt, n;
+	int64_t by_date[200], by_thread[200], total;
+	size_t nd, nt;
 	struct store_counts c = { 0 };
-	char *q;
-	sqlite3 *db;
 
 	store_open(&st, path, 0, NULL);
-	nd = window_ids(st, STORE_ORDER_DATE, before_date, 200);
-	nt = window_ids(st, STORE_ORDER_THREAD, before_thread, 200);
+	nd = window_ids(st, STORE_ORDER_DATE, by_date, 200);
+	nt = window_ids(st, STORE_ORDER_THREAD, by_thread, 200);
 	store_counts(st, &c, NULL);
 	total = c.total;
 	store_close(&st);
 	ok(nd == 100 && nt == 100, "the archive lists its 100 messages in both orders");
-	q = xasprintf(covered, "messages_by_date");
-	is_int(sql_int(path, q), 10, "the date order index carries the listing's columns");
-	free(q);
-	q = xasprintf(covered, "messages_by_thread");
-	is_int(sql_int(path, q), 11, "so does the thread order index");
-	free(q);
+	is_int(listing_columns_in(path, "messages_by_date"), 10,
+	       "the date order index carries the listing's columns");
+	is_int(listing_columns_in(path, "messages_by_thread"), 11,
+	       "so does the thread order index");
 
-	sqlite3_open(path, &db);
-	ok(sqlite3_exec(db, downgrade, NULL, NULL, NULL) == SQLITE_OK, "made a version 1 archive");
-	sqlite3_close(db);
-
+	ok(sql_exec(path, downgrade), "made a version 1 archive");
 	is_int(store_open(&st, path, STORE_READONLY, &e), 0, "a reader opens a version 1 archive");
 	if (e != NULL)
 		diag("%s", e->msg);
 	error_free(&e);
-	n = window_ids(st, STORE_ORDER_DATE, after, 200);
-	ok(n == nd && memcmp(after, before_date, n * sizeof *after) == 0,
-	   "and lists it in the same date order");
-	n = window_ids(st, STORE_ORDER_THREAD, after, 200);
-	ok(n == nt && memcmp(after, before_thread, n * sizeof *after) == 0,
-	   "and the same thread order");
+	ok(lists(st, STORE_ORDER_DATE, by_date, nd), "and lists it in the same date order");
+	ok(lists(st, STORE_ORDER_THREAD, by_thread, nt), "and the same thread order");
 	store_close(&st);
 	is_int(sql_int(path, "PRAGMA user_version"), 1, "a reader leaves the schema as it was");
 	is_int(sql_int(path, "SELECT count(*) FROM pragma_index_info('messages_by_date')"), 2,
@@ -390,27 +405,19 @@ static void test_migration(const char *path)
 	error_free(&e);
 	is_int(sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION,
 	       "and upgrades it to the current version");
-	q = xasprintf(covered, "messages_by_date");
-	is_int(sql_int(path, q), 10, "whose date order index carries the listing");
-	free(q);
-	q = xasprintf(covered, "messages_by_thread");
-	is_int(sql_int(path, q), 11, "as does its thread order index");
-	free(q);
-	n = window_ids(st, STORE_ORDER_DATE, after, 200);
-	ok(n == nd && memcmp(after, before_date, n * sizeof *after) == 0,
-	   "the date order is unchanged");
-	n = window_ids(st, STORE_ORDER_THREAD, after, 200);
-	ok(n == nt && memcmp(after, before_thread, n * sizeof *after) == 0,
-	   "the thread order is unchanged");
+	is_int(listing_columns_in(path, "messages_by_date"), 10,
+	       "whose date order index carries the listing");
+	is_int(listing_columns_in(path, "messages_by_thread"), 11,
+	       "as does its thread order index");
+	ok(lists(st, STORE_ORDER_DATE, by_date, nd), "the date order is unchanged");
+	ok(lists(st, STORE_ORDER_THREAD, by_thread, nt), "the thread order is unchanged");
 	memset(&c, 0, sizeof c);
 	store_counts(st, &c, NULL);
 	is_int(c.total, total, "the counts are unchanged");
 	store_close(&st);
 
 	/* An archive from before the first schema cannot be read as it is. */
-	sqlite3_open(path, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL);
-	sqlite3_close(db);
+	sql_exec(path, "PRAGMA user_version = 0");
 	is_int(store_open(&st, path, STORE_READONLY, &e), -1,
 	       "a reader refuses a schema older than it reads");
 	ok(e && strstr(e->msg, "schema upgrade") != NULL, "saying it needs an upgrade: %s",
@@ -447,7 +454,6 @@ static void test_check(const char *path)
 	struct store *st = NULL;
 	int64_t checked, bad;
 	char *report = NULL;
-	sqlite3 *db;
 
 	store_open(&st, path, 0, NULL);
 	is_int(store_check(st, &checked, &bad, &report, NULL), 0, "check runs");
@@ -456,10 +462,7 @@ static void test_check(const char *path)
 	free(report);
 	store_close(&st);
 
-	sqlite3_open(path, &db);
-	sqlite3_exec(db, "UPDATE message_raw SET raw = CAST('tampered' AS BLOB) WHERE id = 2",
-		     NULL, NULL, NULL);
-	sqlite3_close(db);
+	sql_exec(path, "UPDATE message_raw SET raw = CAST('tampered' AS BLOB) WHERE id = 2");
 	store_open(&st, path, 0, NULL);
 	store_check(st, &checked, &bad, &report, NULL);
 	is_int(bad, 1, "a changed message is found");
