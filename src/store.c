@@ -1231,6 +1231,26 @@ fail:
 #define LISTING_COLUMNS "m.id, m.date, m.size, m.thread_id, m.flags, m.has_attachment, " \
 	"m.partial, m.from_name, m.from_addr, m.subject"
 
+/* The two orders of the index: their keys (ascending, descending, and
+ * of the anchor row "a" in a window) and the index that holds them with
+ * the listing's columns (schema version 2). */
+static const struct order_sql {
+	const char *keys, *desc, *anchor_keys, *index;
+} orders[] = {
+	[STORE_ORDER_DATE] = {
+		"m.date, m.id",
+		"m.date DESC, m.id DESC",
+		"a.date, a.id",
+		"messages_by_date",
+	},
+	[STORE_ORDER_THREAD] = {
+		"m.thread_date, m.thread_id, m.date, m.id",
+		"m.thread_date DESC, m.thread_id DESC, m.date DESC, m.id DESC",
+		"a.thread_date, a.thread_id, a.date, a.id",
+		"messages_by_thread",
+	},
+};
+
 static char *column_dup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -1346,20 +1366,9 @@ int store_window(struct store *st, enum store_order order, int64_t anchor,
 		 bool forward, bool include_trashed, size_t n,
 		 struct store_row **rows, size_t *nrows, struct error **err)
 {
-	/* Keyset paging over the covering indexes: a row-value comparison
-	 * with the anchor's key, never OFFSET. */
-	static const char *const keys[] = {
-		[STORE_ORDER_DATE] = "m.date, m.id",
-		[STORE_ORDER_THREAD] = "m.thread_date, m.thread_id, m.date, m.id",
-	};
-	static const char *const desc[] = {
-		[STORE_ORDER_DATE] = "m.date DESC, m.id DESC",
-		[STORE_ORDER_THREAD] = "m.thread_date DESC, m.thread_id DESC, m.date DESC, m.id DESC",
-	};
-	static const char *const anchor_keys[] = {
-		[STORE_ORDER_DATE] = "a.date, a.id",
-		[STORE_ORDER_THREAD] = "a.thread_date, a.thread_id, a.date, a.id",
-	};
+	/* Keyset paging over the order's index: a row-value comparison with
+	 * the anchor's key, never OFFSET. */
+	const struct order_sql *o = &orders[order];
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -1367,13 +1376,12 @@ int store_window(struct store *st, enum store_order order, int64_t anchor,
 	buf_printf(&sql, "SELECT " ROW_COLUMNS " FROM messages m");
 	if (anchor != 0)
 		buf_printf(&sql, ", (SELECT * FROM messages WHERE id = %lld) a WHERE (%s) %s (%s)",
-			   (long long)anchor, keys[order], forward ? ">" : "<",
-			   anchor_keys[order]);
+			   (long long)anchor, o->keys, forward ? ">" : "<", o->anchor_keys);
 	else
 		buf_puts(&sql, " WHERE 1");
 	if (!include_trashed)
 		buf_puts(&sql, " AND (m.flags & 16) = 0");
-	buf_printf(&sql, " ORDER BY %s LIMIT %zu", forward ? keys[order] : desc[order], n);
+	buf_printf(&sql, " ORDER BY %s LIMIT %zu", forward ? o->keys : o->desc, n);
 	rc = prepare(st, buf_cstr(&sql), &s, err);
 	buf_free(&sql);
 	if (rc != 0)
@@ -1649,14 +1657,7 @@ static struct hit_set *dense_hits(struct store *st, const char *match)
 int store_query_open(struct store *st, const struct store_query *q,
 		     struct store_cursor **cur, struct error **err)
 {
-	static const char *const keys[] = {
-		[STORE_ORDER_DATE] = "m.date, m.id",
-		[STORE_ORDER_THREAD] = "m.thread_date, m.thread_id, m.date, m.id",
-	};
-	static const char *const index[] = {
-		[STORE_ORDER_DATE] = "messages_by_date",
-		[STORE_ORDER_THREAD] = "messages_by_thread",
-	};
+	const struct order_sql *o = &orders[q->order];
 	const char *columns = q->listing ? LISTING_COLUMNS : ROW_COLUMNS;
 	struct hit_set *hits = NULL;
 	struct buf sql = BUF_INIT;
@@ -1669,7 +1670,7 @@ int store_query_open(struct store *st, const struct store_query *q,
 	if (hits != NULL) {
 		buf_printf(&sql, "SELECT %s FROM messages m INDEXED BY %s WHERE "
 			   "petrel_hit(?1, m.id) AND %s ORDER BY %s",
-			   columns, index[q->order], q->where, keys[q->order]);
+			   columns, o->index, q->where, o->keys);
 	} else {
 		/* The ids are put in order first, then the rows fetched in
 		 * that order: sorting whole rows cost twice as much.  LIMIT -1
@@ -1680,7 +1681,7 @@ int store_query_open(struct store *st, const struct store_query *q,
 			   "ORDER BY %s LIMIT -1) k CROSS JOIN messages m ON m.id = k.id",
 			   columns, q->fts_match != NULL ?
 			   "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?1) AND " : "",
-			   q->where, keys[q->order]);
+			   q->where, o->keys);
 	}
 	rc = prepare(st, buf_cstr(&sql), &s, err);
 	buf_free(&sql);
