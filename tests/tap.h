@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_count, tap_failed;
@@ -82,6 +83,28 @@ static int tap_is_str(const char *file, int line, const char *got, const char *w
 }
 
 __attribute__((unused))
+/* The whole of the file at path, NUL-terminated, for checking what a
+ * test made; "" when it cannot be read.  The caller frees it. */
+__attribute__((unused))
+static char *tap_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t len = 0, cap = 4096, n;
+	char *text = malloc(cap);
+
+	if (text == NULL)
+		abort();
+	while (f != NULL && (n = fread(text + len, 1, cap - 1 - len, f)) > 0) {
+		len += n;
+		if (len + 1 == cap && (text = realloc(text, cap *= 2)) == NULL)
+			abort();
+	}
+	if (f != NULL)
+		fclose(f);
+	text[len] = '\0';
+	return text;
+}
+
 static int tap_done(void)
 {
 	printf("1..%d\n", tap_count);

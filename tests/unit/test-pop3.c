@@ -1387,28 +1387,13 @@ static void test_misuse_and_sink(void)
 
 /* ---- the log ---- */
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct buf b = BUF_INIT;
-	char tmp[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
-	return buf_steal(&b, NULL);
-}
-
 static void test_log(const char *path)
 {
 	char *text, *plain = base64_encode("\0" USER "\0" PASS, 2 + strlen(USER) + strlen(PASS));
 	char *login_pw = base64_encode(PASS, strlen(PASS));
 
 	log_close();
-	text = slurp(path);
+	text = tap_read_file(path);
 	ok(contains(text, "C: USER jane"), "the log has the protocol lines");
 	ok(contains(text, "C: PASS ") && contains(text, "C: AUTH PLAIN <hidden>") &&
 	   contains(text, "C: APOP ") && contains(text, "C: <hidden>"),
