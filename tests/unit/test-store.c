@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "store.h"
 #include "util.h"
 #include "../tap.h"
@@ -374,6 +375,8 @@ static void test_migration(const char *path)
 	int64_t by_date[200], by_thread[200], total;
 	size_t nd, nt;
 	struct store_counts c = { 0 };
+	char *logpath = xasprintf("%s/migration.log", tmpdir), *text;
+	const char *upgrade;
 
 	store_open(&st, path, 0, NULL);
 	nd = window_ids(st, STORE_ORDER_DATE, by_date, 200);
@@ -388,6 +391,7 @@ static void test_migration(const char *path)
 	       "so does the thread order index");
 
 	ok(sql_exec(path, downgrade), "made a version 1 archive");
+	log_open(logpath, LOG_INFO, NULL);
 	is_int(store_open(&st, path, STORE_READONLY, &e), 0, "a reader opens a version 1 archive");
 	if (e != NULL)
 		diag("%s", e->msg);
@@ -405,6 +409,12 @@ static void test_migration(const char *path)
 	error_free(&e);
 	is_int(sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION,
 	       "and upgrades it to the current version");
+	log_close();
+	text = tap_read_file(logpath);
+	upgrade = strstr(text, "upgrading the schema from version 1 to 2");
+	ok(upgrade != NULL && strstr(upgrade + 1, "upgrading the schema") == NULL,
+	   "which the log notes once (not for the reader)");
+	free(text);
 	is_int(listing_columns_in(path, "messages_by_date"), 10,
 	       "whose date order index carries the listing");
 	is_int(listing_columns_in(path, "messages_by_thread"), 11,
@@ -423,6 +433,7 @@ static void test_migration(const char *path)
 	ok(e && strstr(e->msg, "schema upgrade") != NULL, "saying it needs an upgrade: %s",
 	   e ? e->msg : "");
 	error_free(&e);
+	free(logpath);
 }
 
 static void test_resolve(struct store *st)
