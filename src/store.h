@@ -61,8 +61,9 @@ int store_set_background_checkpoints(struct store *st, bool on, struct error **e
  * operating system only (synchronous=NORMAL): a killed process still
  * loses nothing committed, and a power cut loses at most the commits
  * since the last store_sync() or checkpoint, never the archive's
- * consistency.  An importer, whose source stays where it is, syncs every
- * few seconds and at the end instead of at each batch. */
+ * consistency.  An import, whose source stays where it is, turns it off:
+ * the background checkpoints sync what they copy, and the import calls
+ * store_sync() once before it reports. */
 int store_set_sync_each_commit(struct store *st, bool on, struct error **err);
 /* Makes every transaction committed so far durable (fdatasync of the
  * WAL; checkpoints sync the archive file themselves). */
