@@ -50,19 +50,36 @@ tmux_stop() { T kill-server 2>/dev/null; }
 screen() { T capture-pane -p -t p; }
 
 # run NAME CONF [ARGS...]: petrel fetch in the pane into a fresh archive;
-# its exit status goes on the screen and into $WORK/NAME.status.
+# its exit status goes on the screen and into $WORK/NAME.status.  The
+# command clears the screen first and then leaves $WORK/NAME.started.
 run() {
 	_n=$1 _c=$2
 	shift 2
-	rm -f "$WORK/$_n.status"
-	T send-keys -t p "clear; PETREL_CONFIG='$WORK/$_c.conf' PETREL_ARCHIVE='$WORK/$_n.db' \
-'$PETREL' fetch $*; s=\$?; echo \"exit=\$s\"; echo \$s >'$WORK/$_n.status'" Enter
+	rm -f "$WORK/$_n.status" "$WORK/$_n.started"
+	T send-keys -t p "clear; : >'$WORK/$_n.started'; PETREL_CONFIG='$WORK/$_c.conf' \
+PETREL_ARCHIVE='$WORK/$_n.db' '$PETREL' fetch $*; s=\$?; echo \"exit=\$s\"; \
+echo \$s >'$WORK/$_n.status'" Enter
 }
 
 # watch NAME: until the run ends (at most 30 s), keep every distinct
-# screen in $WORK/NAME.screens, separated by lines of "=====".
+# screen in $WORK/NAME.screens, separated by lines of "=====".  Screens
+# from before the command's clear are not kept: the previous run's lines
+# and the typed command stay in the pane until the terminal has taken
+# the clear, which may come after the shell ran it.  Once NAME.started
+# exists the command was typed, so the screen is fresh when its text
+# (joined across wrapped rows) is gone.
 watch() {
 	: >"$WORK/$1.screens"
+	_i=0
+	while [ ! -e "$WORK/$1.started" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	_i=0
+	while T capture-pane -p -J -t p | grep -qF "$1.started'" && [ $_i -lt 200 ]; do
+		sleep 0.01
+		_i=$((_i + 1))
+	done
 	_prev= _i=0
 	while [ ! -s "$WORK/$1.status" ] && [ $_i -lt 600 ]; do
 		_s=$(screen)
