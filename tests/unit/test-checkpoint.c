@@ -4,9 +4,11 @@
  * it commits. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -179,6 +181,103 @@ static void test_checkpointer_thread(void)
 
 /* The index rows of a batch go in at commit: a rolled-back batch leaves
  * none, a committed one is searchable whole. */
+/* Pages of path held in the page cache, per thousand; -1 if unknown. */
+static int resident_permille(const char *path)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = open(path, O_RDONLY);
+	off_t size = file_size(path);
+	size_t npages, in = 0;
+	unsigned char *vec;
+	void *map;
+
+	if (fd < 0 || size <= 0 || pg <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	npages = ((size_t)size + (size_t)pg - 1) / (size_t)pg;
+	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	vec = xmalloc(npages);
+	if (mincore(map, (size_t)size, vec) != 0) {
+		free(vec);
+		munmap(map, (size_t)size);
+		return -1;
+	}
+	for (size_t i = 0; i < npages; i++)
+		in += vec[i] & 1;
+	free(vec);
+	munmap(map, (size_t)size);
+	return (int)(in * 1000 / npages);
+}
+
+/* Whether this file system drops clean pages it is advised to: not
+ * tmpfs, whose pages are the file. */
+static bool drops_clean_pages(void)
+{
+	char *path = xasprintf("%s/probe", tmpdir);
+	char block[4096];
+	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	bool drops = false;
+
+	memset(block, 'x', sizeof block);
+	if (fd >= 0) {
+		for (int i = 0; i < 256; i++)
+			if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+				break;
+		if (fsync(fd) == 0 && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0)
+			drops = resident_permille(path) < 500;
+		close(fd);
+	}
+	unlink(path);
+	free(path);
+	return drops;
+}
+
+/* The checkpointer lets the kernel drop what it appended to the archive
+ * file once that is on disk; checkpoints by hand leave it cached. */
+static void test_appended_pages_released(void)
+{
+	char *path = xasprintf("%s/e.db", tmpdir), *path2 = xasprintf("%s/f.db", tmpdir);
+	struct store *st = NULL, *ck = NULL;
+	struct checkpointer *c;
+	struct error *e = NULL;
+	int kept, released;
+
+	if (!drops_clean_pages()) {
+		ok(1, "# SKIP this file system keeps pages it is told to drop");
+		free(path);
+		free(path2);
+		return;
+	}
+	ok(store_open(&st, path, STORE_CREATE, &e) == 0 &&
+	   store_open(&ck, path, 0, &e) == 0, "control archive and a second connection");
+	ok(write_batches(st, 0, 10, direct_checkpoint, ck) == 0,
+	   "10 batches, checkpointed by hand");
+	kept = resident_permille(path);
+	store_close(&ck);
+	store_close(&st);
+
+	ok(store_open(&st, path2, STORE_CREATE, &e) == 0 &&
+	   (c = checkpointer_start(st, &e)) != NULL, "archive with a checkpointer");
+	ok(write_batches(st, 0, 10, poke, c) == 0, "10 batches, poking after each");
+	/* The thread runs when it is scheduled: give it up to 5 s. */
+	for (int i = 0; i < 50 && (released = resident_permille(path2)) >= 500; i++) {
+		checkpointer_poke(c);
+		usleep(100000);
+	}
+	checkpointer_stop(&c);
+	store_close(&st);
+	ok(kept > 900, "by hand, %d per mille of the archive file stays cached", kept);
+	ok(released >= 0 && released < 500,
+	   "with the checkpointer, %d per mille does", released);
+	free(path);
+	free(path2);
+}
+
 static void test_index_at_commit(void)
 {
 	char *path = xasprintf("%s/d.db", tmpdir);
@@ -210,6 +309,7 @@ int main(void)
 	}
 	test_wal_stays_short();
 	test_checkpointer_thread();
+	test_appended_pages_released();
 	test_index_at_commit();
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
