@@ -183,6 +183,14 @@ static void test_dedupe(struct store *st)
 	free(a);
 }
 
+/* Messages whose thread_date is not the latest date in their thread:
+ * the thread order sorts by it, so it must be 0 after every insert. */
+static int64_t stale_thread_dates(struct store *st)
+{
+	return sql_int(store_path(st), "SELECT count(*) FROM messages m WHERE thread_date != "
+		       "(SELECT max(date) FROM messages WHERE thread_id = m.thread_id)");
+}
+
 static void test_threads(struct store *st)
 {
 	/* Replies arrive first; the parent comes last and joins them. */
@@ -199,11 +207,22 @@ static void test_threads(struct store *st)
 	struct store_row *rows = NULL;
 	size_t n = 0;
 
+	/* An older joiner of two threads: all three sort by the newest. */
+	char *q1 = make_msg("q1@z", "gone@z", NULL, "Wed, 10 Jan 2024 10:00:00 +0000", "Re: q");
+	char *q2 = make_msg("q2@z", "also-gone@z", NULL, "Fri, 12 Jan 2024 10:00:00 +0000", "Re: q2");
+	char *q3 = make_msg("q3@z", "also-gone@z", "<gone@z>", "Tue, 9 Jan 2024 10:00:00 +0000", "q");
+	int64_t iq1, iq3;
+	bool dated = true;
+
 	ic = add(st, c, 0, NULL, NULL);
+	dated &= stale_thread_dates(st) == 0;
 	id = add(st, d, 0, NULL, NULL);
+	dated &= stale_thread_dates(st) == 0;
 	ok(thread_of(st, ic) == thread_of(st, id), "replies naming the same absent parent share a thread");
 	ib = add(st, b, 0, NULL, NULL);
+	dated &= stale_thread_dates(st) == 0;
 	ir = add(st, root, 0, NULL, NULL);
+	dated &= stale_thread_dates(st) == 0;
 	ok(thread_of(st, ic) == thread_of(st, ir) && thread_of(st, id) == thread_of(st, ir) &&
 	   thread_of(st, ib) == thread_of(st, ir), "the late parent joins both branches into one thread");
 	il = add(st, lone, 0, NULL, NULL);
@@ -219,7 +238,15 @@ static void test_threads(struct store *st)
 	ij = add(st, joiner, 0, NULL, NULL);
 	ok(thread_of(st, ip1) == thread_of(st, ip2) && thread_of(st, ij) == thread_of(st, ip1),
 	   "a message referencing both merges their threads");
+	dated &= stale_thread_dates(st) == 0;
+	iq1 = add(st, q1, 0, NULL, NULL);
+	add(st, q2, 0, NULL, NULL);
+	iq3 = add(st, q3, 0, NULL, NULL);
+	ok(thread_of(st, iq1) == thread_of(st, iq3), "an older message joins two threads");
+	dated &= stale_thread_dates(st) == 0;
+	ok(dated, "after every insert, each message's thread date is its thread's latest");
 	free(c); free(d); free(b); free(root); free(lone); free(p1); free(p2); free(joiner);
+	free(q1); free(q2); free(q3);
 }
 
 static void test_flags_counts(struct store *st)
