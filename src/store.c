@@ -807,7 +807,7 @@ static int assign_thread(struct store *st, const struct envelope *env, int64_t d
 	 * that is kept.  So a new thread has nobody to redate, and neither
 	 * has a message no newer than the one thread it joins; only a newer
 	 * message or a merge changes the others (half of the messages of
-	 * 100,000 open a thread, and skipping saved 4-6 s of a 28 s import, same threads and dates). */
+	 * 100,000 open a thread, and skipping it took a 28 s import to 22-24 s in two alternating pairs, with the same threads and dates). */
 	if (!created) {
 		int64_t before = date;
 
