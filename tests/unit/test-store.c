@@ -1,7 +1,7 @@
 /* test-store.c - the archive: creation, dedupe, byte-exact storage,
  * threading (including parents that arrive late), flags and counters,
  * keyset windows, schema migration, id resolution, integrity check, and a reader and a
- * writer in two processes. */
+ * writer in two processes, and the full-text index's merging. */
 #include "config.h"
 
 #include <sqlite3.h>
@@ -697,6 +697,62 @@ static void test_deferred_sync(const char *path)
 	error_free(&e);
 }
 
+/* The full-text index after many small batches: FTS5's incremental
+ * merging is off (see tune_fts), so the index must still be merged, a
+ * level at a time, to a bounded number of segments, and find every
+ * message.  A segment's pages have rowids of segment id << 37 and up. */
+static void test_fts_merging(const char *path)
+{
+	enum { BATCHES = 200 };
+	struct store *st = NULL;
+	struct error *e = NULL;
+	bool all_in = true;
+	int64_t segments;
+	char sql[128];
+
+	if (store_open(&st, path, STORE_CREATE, &e) != 0) {
+		diag("store_open: %s", e->msg);
+		error_free(&e);
+		ok(false, "fts merging: archive opens");
+		return;
+	}
+	for (int i = 0; i < BATCHES && all_in; i++) {
+		char *mid = xasprintf("fts%d@x", i);
+		char *subject = xasprintf("Ptarmigan report uniq%dword", i);
+		char *raw = make_msg(mid, NULL, NULL, "Tue, 2 Jan 2024 10:00:00 +0000", subject);
+		int r = -1;
+
+		all_in = store_begin(st, NULL) == 0 && add(st, raw, 0, NULL, &r) > 0 &&
+			 r == STORE_ADDED && store_commit(st, NULL) == 0;
+		free(mid);
+		free(subject);
+		free(raw);
+	}
+	ok(all_in, "fts merging: %d messages stored, one batch each", BATCHES);
+	store_close(&st);
+	is_int(sql_int(path, "SELECT v FROM fts_config WHERE k = 'automerge'"), 0,
+	       "fts merging: incremental merging is off");
+	is_int(sql_int(path, "SELECT v FROM fts_config WHERE k = 'hashsize'"), 8388608,
+	       "fts merging: the term buffer holds 8 MB");
+	segments = sql_int(path, "SELECT count(DISTINCT id >> 37) FROM fts_data "
+			   "WHERE id >= 1 << 37");
+	ok(segments > 0 && segments <= 30,
+	   "fts merging: %d batches leave %lld segments (crisis merges keep it to 30)",
+	   BATCHES, (long long)segments);
+	is_int(sql_int(path, "SELECT count(*) FROM fts WHERE fts MATCH 'ptarmigan'"), BATCHES,
+	       "fts merging: a term in every message finds all of them");
+	for (int i = 0; i < BATCHES; i += 37) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM fts WHERE fts MATCH "
+			 "'uniq%dword'", i);
+		if (sql_int(path, sql) != 1)
+			all_in = false;
+	}
+	ok(all_in, "fts merging: a term in one message finds it, in every segment");
+	is_int(sql_int(path, "SELECT count(*) FROM fts WHERE fts MATCH "
+		       "'\"ptarmigan report\"'"), BATCHES,
+	       "fts merging: phrases still match");
+}
+
 int main(void)
 {
 	struct store *st = NULL;
@@ -725,6 +781,9 @@ int main(void)
 		char *dpath = xasprintf("%s/deferred.db", tmpdir);
 
 		test_deferred_sync(dpath);
+		free(dpath);
+		dpath = xasprintf("%s/fts.db", tmpdir);
+		test_fts_merging(dpath);
 		free(dpath);
 	}
 	free(path);
