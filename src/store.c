@@ -66,7 +66,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_THREAD_REDATE] = "UPDATE messages SET thread_date = ?2 WHERE thread_id = ?1 "
 		"AND thread_date != ?2",
 	[Q_NEXT_THREAD] = "UPDATE counters SET n = n + 1 WHERE name = 'thread_seq' RETURNING n",
-	[Q_INSERT_MESSAGE] = "INSERT INTO messages (sha256, date, date_tz, from_name, "
+	/* OR ROLLBACK: a failure takes the batch (the callers drop it on any
+	 * error anyway), so the insert needs no statement journal, which
+	 * copied every index page it touched, for each message. */
+	[Q_INSERT_MESSAGE] = "INSERT OR ROLLBACK INTO messages (sha256, date, date_tz, from_name, "
 		"from_addr, to_json, cc_json, subject, message_id, in_reply_to, refs, "
 		"size, has_attachment, flags, partial, thread_id, thread_date, added, "
 		"attachments_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -616,6 +619,14 @@ int store_commit(struct store *st, struct error **err)
 {
 	if (!st->in_batch)
 		return 0;
+	/* An error that rolled the whole transaction back (the message
+	 * insert runs without a statement journal) took the batch with it. */
+	if (sqlite3_get_autocommit(st->db)) {
+		error_set(err, ERR_STORE, _("archive %s: the batch was lost to an earlier "
+					   "error and nothing of it was stored"), st->path);
+		store_rollback(st);
+		return -1;
+	}
 	if (fts_rows_flush(st, err) != 0) {
 		store_rollback(st);
 		return -1;

@@ -1,7 +1,8 @@
 /* test-store.c - the archive: creation, dedupe, byte-exact storage,
  * threading (including parents that arrive late), flags and counters,
  * keyset windows, schema migration, id resolution, integrity check, and a reader and a
- * writer in two processes, and the full-text index's merging. */
+ * writer in two processes, the full-text index's merging, and a batch
+ * lost to a refused insert. */
 #include "config.h"
 
 #include <sqlite3.h>
@@ -753,6 +754,61 @@ static void test_fts_merging(const char *path)
 	       "fts merging: phrases still match");
 }
 
+/* A message the archive refuses halfway through a batch: the insert of
+ * its index row may roll back the whole transaction (it runs without a
+ * statement journal), so the batch goes; nothing of it stays, and the
+ * next batch works. */
+static void test_refused_insert(const char *path)
+{
+	char *a = make_msg("keep-not@x", NULL, NULL, "Mon, 1 Jan 2024 10:00:00 +0000", "Albatross");
+	char *boom = make_msg("boom@x", NULL, NULL, "Mon, 1 Jan 2024 11:00:00 +0000", "Boom");
+	char *c = make_msg("kept@x", NULL, NULL, "Mon, 1 Jan 2024 12:00:00 +0000", "Cormorant");
+	struct store *st = NULL;
+	int r = 0;
+
+	if (store_open(&st, path, STORE_CREATE, NULL) != 0) {
+		ok(false, "refused insert: archive opens");
+		goto out;
+	}
+	ok(sql_exec(path, "CREATE TRIGGER refuse BEFORE INSERT ON messages "
+		    "WHEN new.subject = 'Boom' BEGIN SELECT RAISE(ROLLBACK, 'refused'); END"),
+	   "refused insert: a trigger refuses one message");
+	ok(store_begin(st, NULL) == 0 && add(st, a, 0, NULL, &r) > 0 && r == STORE_ADDED,
+	   "refused insert: the batch's first message goes in");
+	add(st, boom, 0, NULL, &r);
+	ok(r < 0, "refused insert: the refused message is an error");
+	{
+		struct error *e = NULL;
+
+		ok(store_commit(st, &e) != 0 && e != NULL && strstr(e->msg, "lost") != NULL,
+		   "refused insert: committing the batch anyway is an error, not a "
+		   "half batch");
+		error_free(&e);
+	}
+	store_rollback(st);
+	ok(store_begin(st, NULL) == 0 && add(st, c, 0, NULL, &r) > 0 && r == STORE_ADDED &&
+	   store_commit(st, NULL) == 0, "refused insert: the next batch commits");
+	store_close(&st);
+	is_int(sql_int(path, "SELECT count(*) FROM messages"), 1,
+	       "refused insert: only the next batch's message is stored");
+	is_int(sql_int(path, "SELECT count(*) FROM messages WHERE message_id = 'kept@x'"), 1,
+	       "refused insert: and it is that one");
+	is_int(sql_int(path, "SELECT count(*) FROM message_raw"), 1,
+	       "refused insert: no raw bytes left of the lost batch");
+	is_int(sql_int(path, "SELECT count(*) FROM msgid_threads WHERE message_id = 'keep-not@x'"), 0,
+	       "refused insert: no thread entry left of the lost batch");
+	is_int(sql_int(path, "SELECT n FROM counters WHERE name = 'total'"), 1,
+	       "refused insert: the total counts what is stored");
+	is_int(sql_int(path, "SELECT count(*) FROM fts WHERE fts MATCH 'albatross OR boom'"), 0,
+	       "refused insert: the lost batch is not in the full-text index");
+	is_int(sql_int(path, "SELECT count(*) FROM fts WHERE fts MATCH 'cormorant'"), 1,
+	       "refused insert: the stored message is");
+out:
+	free(a);
+	free(boom);
+	free(c);
+}
+
 int main(void)
 {
 	struct store *st = NULL;
@@ -784,6 +840,9 @@ int main(void)
 		free(dpath);
 		dpath = xasprintf("%s/fts.db", tmpdir);
 		test_fts_merging(dpath);
+		free(dpath);
+		dpath = xasprintf("%s/refused.db", tmpdir);
+		test_refused_insert(dpath);
 		free(dpath);
 	}
 	free(path);
