@@ -60,15 +60,16 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_FIND_SHA] = "SELECT id FROM messages WHERE sha256 = ?",
 	[Q_THREAD_OF_MSGID] = "SELECT thread_id FROM msgid_threads WHERE message_id = ?",
 	[Q_PUT_MSGID] = "INSERT OR IGNORE INTO msgid_threads VALUES (?, ?)",
-	[Q_MERGE_MSGIDS] = "UPDATE msgid_threads SET thread_id = ?1 WHERE thread_id = ?2",
-	[Q_MERGE_MESSAGES] = "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2",
+	/* OR ROLLBACK, on these writes that run for every message (or many
+	 * rows): a failure takes the batch (the callers drop it on any error
+	 * anyway), so they need no statement journal, which copied every
+	 * index page a statement touched. */
+	[Q_MERGE_MSGIDS] = "UPDATE OR ROLLBACK msgid_threads SET thread_id = ?1 WHERE thread_id = ?2",
+	[Q_MERGE_MESSAGES] = "UPDATE OR ROLLBACK messages SET thread_id = ?1 WHERE thread_id = ?2",
 	[Q_THREAD_LATEST] = "SELECT max(date) FROM messages WHERE thread_id = ?",
-	[Q_THREAD_REDATE] = "UPDATE messages SET thread_date = ?2 WHERE thread_id = ?1 "
+	[Q_THREAD_REDATE] = "UPDATE OR ROLLBACK messages SET thread_date = ?2 WHERE thread_id = ?1 "
 		"AND thread_date != ?2",
 	[Q_NEXT_THREAD] = "UPDATE counters SET n = n + 1 WHERE name = 'thread_seq' RETURNING n",
-	/* OR ROLLBACK: a failure takes the batch (the callers drop it on any
-	 * error anyway), so the insert needs no statement journal, which
-	 * copied every index page it touched, for each message. */
 	[Q_INSERT_MESSAGE] = "INSERT OR ROLLBACK INTO messages (sha256, date, date_tz, from_name, "
 		"from_addr, to_json, cc_json, subject, message_id, in_reply_to, refs, "
 		"size, has_attachment, flags, partial, thread_id, thread_date, added, "
