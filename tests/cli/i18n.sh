@@ -2,7 +2,11 @@
 # i18n.sh - every message catalog named in po/LINGUAS is valid and
 # complete: msgfmt --check accepts it (format directives match their
 # msgids, the header is sound) and its statistics report no untranslated
-# and no fuzzy messages.
+# and no fuzzy messages.  And the catalogs see every string: each source
+# file under src/ and ui/ that marks a string literal with _("...") or
+# N_("...") is listed
+# in po/POTFILES.in (xgettext reads only those), and each listed file
+# exists.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 command -v msgfmt >/dev/null 2>&1 || skip_all "msgfmt (GNU gettext) is not installed"
@@ -29,5 +33,19 @@ for lang in $langs; do
 		;;
 	esac
 done
+
+# Files that mark strings, against the files xgettext is told to read.
+marking=$(cd "$top_srcdir" && grep -lE '(^|[^A-Za-z0-9_])N?_\("' src/*.c src/*.h ui/*.c ui/*.h 2>/dev/null | sort)
+listed=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$top_srcdir/po/POTFILES.in" | sort)
+[ -n "$marking" ]
+ok $? "some source file marks strings for translation"
+unlisted=$(printf '%s\n' "$marking" | while read -r f; do
+	printf '%s\n' "$listed" | grep -qxF "$f" || printf '%s ' "$f"
+done)
+is "$unlisted" "" "po/POTFILES.in lists every file that marks strings"
+missing=$(printf '%s\n' "$listed" | while read -r f; do
+	[ -f "$top_srcdir/$f" ] || printf '%s ' "$f"
+done)
+is "$missing" "" "every file po/POTFILES.in lists exists"
 
 done_testing
